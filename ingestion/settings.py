@@ -1,0 +1,33 @@
+"""Configuration in one place: every `CDP_*` environment variable is read here and nowhere else."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where exports land, where the warehouse lives and where audience files go."""
+
+    landing_dir: Path
+    warehouse: Path
+    exports_dir: Path
+    truth_dir: Path
+    default_phone_region: str
+    dbt_target: str
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        landing = Path(env.get("CDP_LANDING_DIR", "data/landing")).resolve()
+        return cls(
+            landing_dir=landing,
+            warehouse=Path(env.get("CDP_WAREHOUSE", "warehouse/cdp.duckdb")).resolve(),
+            exports_dir=Path(env.get("CDP_EXPORTS_DIR", "exports_out")).resolve(),
+            # Ground truth of generated demo data sits beside, never inside, the landing folder.
+            truth_dir=Path(env.get("CDP_TRUTH_DIR", str(landing.parent / "ground_truth"))).resolve(),
+            default_phone_region=env.get("CDP_DEFAULT_PHONE_REGION", "US").upper(),
+            dbt_target=env.get("CDP_DBT_TARGET", "duckdb"),
+        )
