@@ -12,6 +12,10 @@ from filelock import FileLock, Timeout
 from ingestion.errors import CdpError
 
 
+# Warehouses whose writer lock this process holds, with how many holders nest inside it.
+_held_here: dict[Path, int] = {}
+
+
 def lock_path(warehouse: Path) -> Path:
     return warehouse.with_name(warehouse.name + ".lock")
 
@@ -23,6 +27,14 @@ def writer_lock(warehouse: Path, wait_seconds: float = 0) -> Iterator[None]:
     DuckDB allows one writing process per file; taking our own lock first turns a second
     concurrent run into a clear message instead of a failure halfway through.
     """
+    key = warehouse.resolve()
+    if key in _held_here:  # re-entrant: the CLI holds it around a run whose resources take it too
+        _held_here[key] += 1
+        try:
+            yield
+        finally:
+            _held_here[key] -= 1
+        return
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(lock_path(warehouse)))
     try:
@@ -32,9 +44,11 @@ def writer_lock(warehouse: Path, wait_seconds: float = 0) -> Iterator[None]:
             f"Another run is writing to the warehouse {warehouse} (lock file "
             f"{lock_path(warehouse)} is held). Wait for it to finish, then run again."
         ) from None
+    _held_here[key] = 1
     try:
         yield
     finally:
+        del _held_here[key]
         lock.release()
 
 

@@ -1,0 +1,25 @@
+"""The one Dagster `Definitions` of the CDP: raw files → dbt models → export files."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from ingestion.settings import Settings
+from orchestration.dbt_project import dbt_project
+from orchestration.defs.automation import cdp_job, daily_schedule, landing_folder_sensor
+from orchestration.defs.exports import build_export_assets
+from orchestration.defs.ingestion import phone_numbers, raw_assets
+from orchestration.defs.transform import cdp_dbt_models
+from orchestration.resources import warehouse_from_settings
+
+defs = dg.Definitions(
+    assets=[*raw_assets, phone_numbers, cdp_dbt_models, *build_export_assets(dbt_project.manifest_path)],
+    jobs=[cdp_job],
+    schedules=[daily_schedule],
+    sensors=[landing_folder_sensor],
+    resources={
+        "warehouse": warehouse_from_settings(Settings.from_env()),
+        "dbt": DbtCliResource(project_dir=dbt_project),
+    },
+)

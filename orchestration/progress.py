@@ -1,0 +1,60 @@
+"""A Dagster logger that turns a run's events into short progress lines on the terminal."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import dagster as dg
+from rich.console import Console
+
+try:  # Dagster attaches the structured event to the log record; read it if present.
+    from dagster._core.log_manager import get_log_record_event, has_log_record_event
+except ImportError:  # pragma: no cover - older/newer Dagster: fall back to plain messages
+    get_log_record_event = has_log_record_event = None
+
+
+class _ProgressHandler(logging.Handler):
+    def __init__(self, console: Console) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.console = console
+        self.started = time.monotonic()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if has_log_record_event is None or not has_log_record_event(record):
+            if record.levelno >= logging.ERROR:
+                self.console.print(f"[red]  ✗ {record.getMessage()}[/red]")
+            return
+        event = get_log_record_event(record)
+        elapsed = f"{time.monotonic() - self.started:6.1f}s"
+        kind = event.event_type_value
+        if kind == "ASSET_MATERIALIZATION":
+            materialization = event.event_specific_data.materialization
+            rows = materialization.metadata.get("dagster/row_count")
+            suffix = f"  [dim]{rows.value:,} rows[/dim]" if rows is not None else ""
+            self.console.print(
+                f"[dim]{elapsed}[/dim] [green]✓[/green] {materialization.asset_key.to_user_string()}{suffix}"
+            )
+        elif kind == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                self.console.print(
+                    f"[dim]{elapsed}[/dim] [red]✗ check {evaluation.check_name} on "
+                    f"{evaluation.asset_key.to_user_string()} failed[/red]"
+                )
+        elif kind == "STEP_FAILURE":
+            error = event.event_specific_data.error
+            message = error.message.strip().splitlines()[-1] if error else "failed"
+            self.console.print(f"[dim]{elapsed}[/dim] [red]✗ {event.step_key}: {message}[/red]")
+
+
+def progress_logger(console: Console) -> dg.LoggerDefinition:
+    @dg.logger(description="Progress lines for the cdp CLI.")
+    def cdp_progress(_context: dg.InitLoggerContext) -> logging.Logger:
+        logger = logging.getLogger("cdp.progress")
+        logger.handlers = [_ProgressHandler(console)]
+        logger.setLevel(logging.DEBUG)
+        logger.propagate = False
+        return logger
+
+    return cdp_progress
