@@ -1,0 +1,35 @@
+# The two set-up commands of the README: `make run` and `make test`. Both create .venv if needed.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: install run test ui lint demo-data bench-identity clean
+
+$(INSTALLED): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+run: install
+	$(BIN)/cdp run
+
+test: install
+	$(BIN)/python -m pytest
+
+ui: install
+	$(BIN)/cdp ui
+
+demo-data: install
+	$(BIN)/cdp demo-data
+
+lint: install
+	$(BIN)/ruff check ingestion exports orchestration tests benchmarks
+	$(BIN)/ruff format --check ingestion exports orchestration tests benchmarks
+
+clean:
+	rm -rf warehouse exports_out data .dagster_home dbt_project/target dbt_project/logs
