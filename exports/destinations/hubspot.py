@@ -86,7 +86,7 @@ def lifecycle_stage(value: object, notes: Counter[str]) -> str:
 
 def street_address(profile: Profile) -> str:
     """HubSpot contacts have one street field, so line 2 follows line 1 after a comma."""
-    lines = [text(profile.get("address_line1")), text(profile.get("address_line2"))]
+    lines = [text(profile.get("address_line_1")), text(profile.get("address_line_2"))]
     return ", ".join(line for line in lines if line)
 
 

@@ -42,8 +42,8 @@ def format_address(profile: Profile, notes: Counter[str]) -> str:
     parts = [
         _SPACES.sub(" ", text(profile.get(column)))
         for column in (
-            "address_line1",
-            "address_line2",
+            "address_line_1",
+            "address_line_2",
             "city",
             "region",
             "postal_code",

@@ -50,7 +50,7 @@ PROFILE_DDL = """
 create schema if not exists marts;
 create table marts.profiles (
     person_id varchar, email varchar, phone varchar, first_name varchar, last_name varchar,
-    address_line1 varchar, address_line2 varchar, city varchar, region varchar,
+    address_line_1 varchar, address_line_2 varchar, city varchar, region varchar,
     postal_code varchar, country_code varchar, is_email_marketable boolean,
     is_sms_marketable boolean, lifecycle_stage varchar, total_orders integer,
     total_revenue decimal(18, 2), last_activity_at timestamp, shopify_customer_id varchar,
@@ -90,7 +90,7 @@ def _conn() -> duckdb.DuckDBPyConnection:
     conn.execute(PROFILE_DDL)
     conn.executemany(
         "insert into marts.profiles (person_id, email, phone, first_name, last_name, "
-        "address_line1, address_line2, city, region, postal_code, country_code, "
+        "address_line_1, address_line_2, city, region, postal_code, country_code, "
         "is_email_marketable, is_sms_marketable, lifecycle_stage) "
         "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         PROFILES,

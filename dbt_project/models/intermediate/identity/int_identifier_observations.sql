@@ -1,0 +1,87 @@
+{#- Every identifier seen on a source record that can tie identifiers together, as raw text.
+    Records carrying a single identifier (an email open, a store sale with only a customer id)
+    are not needed here: they find their person through `int_person_identifiers`. -#}
+
+with
+
+mailchimp_members as (
+
+    select * from {{ ref('stg_mailchimp__members') }}
+
+),
+
+shopify_customers as (
+
+    select * from {{ ref('stg_shopify__customers') }}
+
+),
+
+shopify_orders as (
+
+    select * from {{ ref('stg_shopify__orders') }}
+
+),
+
+web_events as (
+
+    select * from {{ ref('stg_shopify__web_events') }}
+
+),
+
+square_customers as (
+
+    select * from {{ ref('stg_square__customers') }}
+
+),
+
+observations as (
+
+    {%- set record_sets = [
+        ('mailchimp_members', 'mailchimp_members', 'last_changed_at', [
+            ('email', 'email'),
+            ('phone', 'phone'),
+            ('mailchimp_subscriber_id', 'mailchimp_subscriber_id'),
+        ]),
+        ('shopify_customers', 'shopify_customers', 'cast(null as ' ~ dbt.type_timestamp() ~ ')', [
+            ('shopify_customer_id', 'customer_id'),
+            ('email', 'email'),
+            ('phone', 'phone'),
+        ]),
+        ('shopify_orders', 'shopify_orders', 'created_at', [
+            ('shopify_customer_id', 'customer_id'),
+            ('email', 'email'),
+            ('email', 'customer_email'),
+            ('phone', 'phone'),
+            ('phone', 'customer_phone'),
+        ]),
+        ('shopify_web_events', 'web_events', 'event_at', [
+            ('anonymous_id', 'anonymous_id'),
+            ('shopify_customer_id', 'customer_id'),
+            ('mailchimp_subscriber_id', 'mailchimp_subscriber_id'),
+            ('email', 'checkout_email'),
+            ('phone', 'checkout_phone'),
+        ]),
+        ('square_customers', 'square_customers', 'cast(first_visit_date as ' ~ dbt.type_timestamp() ~ ')', [
+            ('square_customer_id', 'square_customer_id'),
+            ('email', 'email'),
+            ('phone', 'phone'),
+        ]),
+    ] -%}
+    {%- for source_table, relation, observed_at, identifiers in record_sets %}
+    {%- set outer_loop = loop %}
+    {%- for identifier_type, column in identifiers %}
+    select
+        '{{ source_table }}' as source_table,
+        source_record_id,
+        '{{ identifier_type }}' as identifier_type,
+        {{ column }} as raw_value,
+        {{ observed_at }} as observed_at
+    from {{ relation }}
+    where {{ column }} is not null
+    {% if not (outer_loop.last and loop.last) %}union all{% endif %}
+    {%- endfor %}
+    {%- endfor %}
+
+)
+
+select * from observations

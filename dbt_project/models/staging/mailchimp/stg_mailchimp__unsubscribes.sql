@@ -1,0 +1,60 @@
+{#- Unsubscribes attributed to a campaign from the unsubscribed reports, one row per campaign
+    and member (natural key: campaign id + email id, hashed into source_record_id). Latest load wins. -#}
+
+with
+
+source as (
+
+    select * from {{ source('mailchimp', 'unsubscribes') }}
+
+),
+
+renamed as (
+
+    select
+        {{ natural_key_hash([trim_to_null('campaign_id'), trim_to_null('email_id')]) }}
+            as source_record_id,
+        {{ trim_to_null('campaign_id') }} as mailchimp_campaign_id,
+        {{ trim_to_null('list_id') }} as mailchimp_list_id,
+        {{ trim_to_null('email_id') }} as mailchimp_email_id,
+        {{ trim_to_null('email_address') }} as email,
+        {{ iso_timestamp_to_utc('unsubscribed_at') }} as unsubscribed_at,
+        {{ trim_to_null('reason') }} as unsubscribe_reason,
+        _source_file,
+        _source_row,
+        _loaded_at
+    from source
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by source_record_id
+            order by _loaded_at desc, _source_file desc, _source_row desc
+        ) as recency_rank
+    from renamed
+
+),
+
+final as (
+
+    select
+        source_record_id,
+        mailchimp_campaign_id,
+        mailchimp_list_id,
+        mailchimp_email_id,
+        email,
+        unsubscribed_at,
+        unsubscribe_reason,
+        _source_file,
+        _source_row,
+        _loaded_at
+    from ranked
+    where recency_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,87 @@
+{#- Shopify admin customer export, one row per customer (natural key: Customer ID without
+    Shopify's leading apostrophe). Latest load wins (`_loaded_at`, then `_source_file` descending). -#}
+
+with
+
+source as (
+
+    select * from {{ source('shopify', 'customers') }}
+
+),
+
+renamed as (
+
+    select
+        {{ strip_leading_apostrophe('customer_id') }} as source_record_id,
+        {{ strip_leading_apostrophe('customer_id') }} as customer_id,
+        {{ trim_to_null('first_name') }} as first_name,
+        {{ trim_to_null('last_name') }} as last_name,
+        {{ trim_to_null('email') }} as email,
+        {{ strip_leading_apostrophe('phone') }} as phone,
+        {{ parse_yes_no('accepts_email_marketing') }} as has_accepted_email_marketing,
+        {{ parse_yes_no('accepts_sms_marketing') }} as has_accepted_sms_marketing,
+        {{ trim_to_null('default_address_company') }} as address_company,
+        {{ trim_to_null('default_address_address1') }} as address_line_1,
+        {{ trim_to_null('default_address_address2') }} as address_line_2,
+        {{ trim_to_null('default_address_city') }} as address_city,
+        {{ trim_to_null('default_address_province_code') }} as address_province_code,
+        {{ trim_to_null('default_address_country_code') }} as address_country_code,
+        {{ strip_leading_apostrophe('default_address_zip') }} as address_postal_code,
+        {{ strip_leading_apostrophe('default_address_phone') }} as address_phone,
+        {{ parse_money('total_spent') }} as total_spent_amount,
+        {{ dbt.safe_cast(trim_to_null('total_orders'), dbt.type_int()) }} as order_count,
+        {{ trim_to_null('note') }} as note,
+        {{ parse_yes_no('tax_exempt') }} as is_tax_exempt,
+        {{ trim_to_null('tags') }} as tags,
+        _source_file,
+        _source_row,
+        _loaded_at
+    from source
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by source_record_id
+            order by _loaded_at desc, _source_file desc, _source_row desc
+        ) as recency_rank
+    from renamed
+
+),
+
+final as (
+
+    select
+        source_record_id,
+        customer_id,
+        first_name,
+        last_name,
+        email,
+        phone,
+        has_accepted_email_marketing,
+        has_accepted_sms_marketing,
+        address_company,
+        address_line_1,
+        address_line_2,
+        address_city,
+        address_province_code,
+        address_country_code,
+        address_postal_code,
+        address_phone,
+        total_spent_amount,
+        order_count,
+        note,
+        is_tax_exempt,
+        tags,
+        _source_file,
+        _source_row,
+        _loaded_at
+    from ranked
+    where recency_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,73 @@
+{#- Shopify order lines, one row per line item (natural key: line item id). Prices are in the
+    parent order's currency (stg_shopify__orders.currency); the raw table does not repeat it.
+    Latest load wins. -#}
+
+with
+
+source as (
+
+    select * from {{ source('shopify', 'order_line_items') }}
+
+),
+
+renamed as (
+
+    select
+        {{ trim_to_null('id') }} as source_record_id,
+        {{ trim_to_null('id') }} as order_line_item_id,
+        {{ trim_to_null('order_id') }} as order_id,
+        {{ trim_to_null('product_id') }} as product_id,
+        {{ trim_to_null('variant_id') }} as product_variant_id,
+        {{ trim_to_null('sku') }} as sku,
+        {{ trim_to_null('title') }} as product_title,
+        {{ trim_to_null('vendor') }} as vendor,
+        {{ trim_to_null('product_type') }} as product_type,
+        {{ dbt.safe_cast(trim_to_null('quantity'), dbt.type_int()) }} as quantity,
+        {{ parse_money('price') }} as unit_price_amount,
+        cast(
+            {{ dbt.safe_cast(trim_to_null('quantity'), dbt.type_int()) }} * {{ parse_money('price') }}
+            as decimal(18, 2)
+        ) as line_amount,
+        _source_file,
+        _source_row,
+        _loaded_at
+    from source
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by source_record_id
+            order by _loaded_at desc, _source_file desc, _source_row desc
+        ) as recency_rank
+    from renamed
+
+),
+
+final as (
+
+    select
+        source_record_id,
+        order_line_item_id,
+        order_id,
+        product_id,
+        product_variant_id,
+        sku,
+        product_title,
+        vendor,
+        product_type,
+        quantity,
+        unit_price_amount,
+        line_amount,
+        _source_file,
+        _source_row,
+        _loaded_at
+    from ranked
+    where recency_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,56 @@
+{#- Shopify refunds, one row per refund (natural key: refund id). `refund_amount` is the sum of
+    the refund's successful refund transactions (summed by the loader), in the parent order's
+    currency. Latest load wins. -#}
+
+with
+
+source as (
+
+    select * from {{ source('shopify', 'order_refunds') }}
+
+),
+
+renamed as (
+
+    select
+        {{ trim_to_null('refund_id') }} as source_record_id,
+        {{ trim_to_null('refund_id') }} as refund_id,
+        {{ trim_to_null('order_id') }} as order_id,
+        {{ iso_timestamp_to_utc('created_at') }} as refunded_at,
+        {{ parse_money('amount') }} as refund_amount,
+        _source_file,
+        _source_row,
+        _loaded_at
+    from source
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by source_record_id
+            order by _loaded_at desc, _source_file desc, _source_row desc
+        ) as recency_rank
+    from renamed
+
+),
+
+final as (
+
+    select
+        source_record_id,
+        refund_id,
+        order_id,
+        refunded_at,
+        refund_amount,
+        _source_file,
+        _source_row,
+        _loaded_at
+    from ranked
+    where recency_rank = 1
+
+)
+
+select * from final

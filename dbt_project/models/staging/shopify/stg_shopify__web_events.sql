@@ -1,0 +1,143 @@
+{#- Storefront Web Pixel events, one row per event (natural key: event id). Adds UTM and
+    Mailchimp click parameters parsed from the page URL and device type / browser derived from
+    the user agent (rules documented on the `user_agent_*` macros). Latest load wins. -#}
+
+with
+
+source as (
+
+    select * from {{ source('shopify', 'web_events') }}
+
+),
+
+cleaned as (
+
+    select
+        {{ trim_to_null('event_id') }} as event_id,
+        {{ trim_to_null('event_name') }} as event_name,
+        {{ trim_to_null('event_at') }} as event_at,
+        {{ trim_to_null('client_id') }} as client_id,
+        {{ trim_to_null('customer_id') }} as customer_id,
+        {{ trim_to_null('seq') }} as seq,
+        {{ trim_to_null('page_url') }} as page_url,
+        {{ trim_to_null('referrer') }} as referrer,
+        {{ trim_to_null('user_agent') }} as user_agent,
+        {{ trim_to_null('language') }} as language,
+        {{ trim_to_null('screen_width') }} as screen_width,
+        {{ trim_to_null('screen_height') }} as screen_height,
+        {{ trim_to_null('checkout_token') }} as checkout_token,
+        {{ trim_to_null('checkout_email') }} as checkout_email,
+        {{ strip_leading_apostrophe('checkout_phone') }} as checkout_phone,
+        {{ trim_to_null('checkout_total_amount') }} as checkout_total_amount,
+        {{ trim_to_null('checkout_currency') }} as checkout_currency,
+        {{ trim_to_null('product_id') }} as product_id,
+        {{ trim_to_null('product_title') }} as product_title,
+        {{ trim_to_null('product_price') }} as product_price,
+        _source_file,
+        _source_row,
+        _loaded_at
+    from source
+
+),
+
+renamed as (
+
+    select
+        event_id as source_record_id,
+        event_id,
+        event_name,
+        {{ iso_timestamp_to_utc('event_at') }} as event_at,
+        client_id as anonymous_id,
+        -- the pixel may send Shopify GIDs (gid://shopify/Customer/123): keep the numeric id
+        case
+            when customer_id like 'gid://%' then {{ dbt.split_part('customer_id', "'/'", 5) }}
+            else customer_id
+        end as customer_id,
+        {{ dbt.safe_cast('seq', dbt.type_int()) }} as event_sequence,
+        page_url,
+        referrer as referrer_url,
+        {{ url_query_param('page_url', 'utm_source') }} as utm_source,
+        {{ url_query_param('page_url', 'utm_medium') }} as utm_medium,
+        {{ url_query_param('page_url', 'utm_campaign') }} as utm_campaign,
+        {{ url_query_param('page_url', 'utm_content') }} as utm_content,
+        {{ url_query_param('page_url', 'utm_term') }} as utm_term,
+        {{ url_query_param('page_url', 'mc_cid') }} as mailchimp_campaign_id,
+        {{ url_query_param('page_url', 'mc_eid') }} as mailchimp_subscriber_id,
+        user_agent,
+        {{ user_agent_device_type('user_agent') }} as device_type,
+        {{ user_agent_browser('user_agent') }} as browser,
+        language as browser_language,
+        {{ dbt.safe_cast('screen_width', dbt.type_int()) }} as screen_width,
+        {{ dbt.safe_cast('screen_height', dbt.type_int()) }} as screen_height,
+        checkout_token,
+        checkout_email,
+        checkout_phone,
+        {{ parse_money('checkout_total_amount') }} as checkout_total_amount,
+        upper(checkout_currency) as checkout_currency,
+        case
+            when product_id like 'gid://%' then {{ dbt.split_part('product_id', "'/'", 5) }}
+            else product_id
+        end as product_id,
+        product_title,
+        {{ parse_money('product_price') }} as product_price_amount,
+        _source_file,
+        _source_row,
+        _loaded_at
+    from cleaned
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by source_record_id
+            order by _loaded_at desc, _source_file desc, _source_row desc
+        ) as recency_rank
+    from renamed
+
+),
+
+final as (
+
+    select
+        source_record_id,
+        event_id,
+        event_name,
+        event_at,
+        anonymous_id,
+        customer_id,
+        event_sequence,
+        page_url,
+        referrer_url,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        utm_content,
+        utm_term,
+        mailchimp_campaign_id,
+        mailchimp_subscriber_id,
+        user_agent,
+        device_type,
+        browser,
+        browser_language,
+        screen_width,
+        screen_height,
+        checkout_token,
+        checkout_email,
+        checkout_phone,
+        checkout_total_amount,
+        checkout_currency,
+        product_id,
+        product_title,
+        product_price_amount,
+        _source_file,
+        _source_row,
+        _loaded_at
+    from ranked
+    where recency_rank = 1
+
+)
+
+select * from final
