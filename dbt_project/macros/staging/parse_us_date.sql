@@ -1,5 +1,7 @@
-{#- `MM/DD/YYYY` text (leading zeros optional: `3/5/2024`) → date. Built from split_part, lpad
-    and a cast of `YYYY-MM-DD`, which every engine reads the same way. Impossible dates → null. -#}
+{#- US `MM/DD/YYYY` text (leading zeros optional: `3/5/2024`) → date. ISO `YYYY-MM-DD` (what
+    Square's transaction and item exports may write in `Date`) is accepted too. Built from
+    split_part, lpad and a cast of `YYYY-MM-DD`, which every engine reads the same way.
+    Impossible dates, other shapes and blanks → null. -#}
 {% macro parse_us_date(column) -%}
     {{ return(adapter.dispatch('parse_us_date', 'cdp')(column)) }}
 {%- endmacro %}
@@ -16,5 +18,7 @@
     case
         when {{ value }} like '%/%/%'
             then {{ dbt.safe_cast(iso_text, 'date') }}
+        when {{ value }} like '____-__-__'
+            then {{ dbt.safe_cast(value, 'date') }}
     end
 {%- endmacro %}

@@ -1,0 +1,28 @@
+{#- Fails when the unrolled Large-Star/Small-Star rounds (var identity_rounds) were not enough:
+    every identity link must join two identifiers of the same person. -#}
+
+with
+
+edges as (
+
+    select * from {{ ref('int_identity_edges') }}
+
+),
+
+components as (
+
+    select node_id, component_id from {{ ref('int_identity_components') }}
+
+)
+
+select
+    edges.node_id_a,
+    edges.node_id_b,
+    side_a.component_id as component_a,
+    side_b.component_id as component_b
+from edges
+inner join components as side_a
+    on edges.node_id_a = side_a.node_id
+inner join components as side_b
+    on edges.node_id_b = side_b.node_id
+where side_a.component_id <> side_b.component_id
