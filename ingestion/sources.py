@@ -160,7 +160,7 @@ SOURCES: dict[str, SourceSpec] = {
             ),
             format=CsvFormat(
                 headers=_MAILCHIMP_MEMBER_HEADERS,
-                required=("Email Address", "LEID", "EUID", "LAST_CHANGED"),
+                required=("Email Address", "EUID"),
                 derived={
                     "_member_status": {
                         "subscribed_members_export_*": "subscribed",

@@ -69,7 +69,7 @@ def demo_data(
     for written in summary.files:
         path = Path(written.path)
         shown = path.relative_to(settings.landing_dir) if path.is_relative_to(settings.landing_dir) else path
-        table.add_row(str(shown), f"{written.rows:,}")
+        table.add_row(str(shown), f"{written.records:,}")
     console.print(table)
     console.print(f"Ground truth for tests and benchmarks: {settings.truth_dir}")
 

@@ -6,7 +6,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from ingestion.settings import Settings
-from orchestration.dbt_project import dbt_project
+from orchestration.dbt_project import DBT_EXECUTABLE, dbt_project
 from orchestration.defs.automation import cdp_job, daily_schedule, landing_folder_sensor
 from orchestration.defs.exports import build_export_assets
 from orchestration.defs.ingestion import phone_numbers, raw_assets
@@ -20,6 +20,7 @@ defs = dg.Definitions(
     sensors=[landing_folder_sensor],
     resources={
         "warehouse": warehouse_from_settings(Settings.from_env()),
-        "dbt": DbtCliResource(project_dir=dbt_project),
+        # The dbt of this virtualenv, whether or not the venv is activated.
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
     },
 )

@@ -53,6 +53,7 @@ def run_pipeline(
         result = job.execute_in_process(
             instance=dg.DagsterInstance.get(),
             run_config={
+                "loggers": {"console": {}},
                 "ops": {
                     "cdp_dbt_models": {"config": {"as_of": as_of_var, "full_refresh": full_refresh}}
                 }

@@ -1,7 +1,5 @@
 """The job that runs everything, its daily schedule, and the sensor that reacts to new files."""
 
-from __future__ import annotations
-
 import hashlib
 
 import dagster as dg

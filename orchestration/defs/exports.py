@@ -1,7 +1,5 @@
 """One export asset per segment × destination, generated from the segments' dbt `meta`."""
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 from pathlib import Path
 

@@ -1,7 +1,5 @@
 """One Dagster asset per raw table, plus the phone-number lookup the identity layer joins."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from ingestion.loader import load_source

@@ -1,0 +1,75 @@
+"""Identifier factories shaped like each tool's ids, drawn from a seeded RNG.
+
+Every id comes from the caller's `random.Random`, never from `uuid4()` or the clock, so the
+same seed always yields the same ids; uniqueness is enforced where the tool guarantees it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import uuid
+from collections.abc import Callable
+
+_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_SQUARE_CUSTOMER = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+class IdFactory:
+    """Draws ids from one RNG stream and remembers them to keep them unique."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self._used: set[str | int] = set()
+
+    def _unique(self, make: Callable[[], str | int]) -> str | int:
+        while True:
+            value = make()
+            if value not in self._used:
+                self._used.add(value)
+                return value
+
+    def hex(self, n: int) -> str:
+        """Lower-case hex like Mailchimp's campaign, list and unique email ids."""
+        return str(self._unique(lambda: f"{self.rng.getrandbits(4 * n):0{n}x}"))
+
+    def uuid(self) -> str:
+        """A v4-shaped UUID (Shopify clientId, event ids)."""
+        return str(self._unique(lambda: str(uuid.UUID(int=self.rng.getrandbits(128), version=4))))
+
+    def number(self, low: int, high: int) -> int:
+        """A unique integer in [low, high] (Mailchimp LEID)."""
+        return int(self._unique(lambda: self.rng.randint(low, high)))
+
+    def near(self, value: int, spread: int) -> int:
+        """A unique integer just above `value`: Shopify ids grow with creation time."""
+        return int(self._unique(lambda: value + self.rng.randrange(spread)))
+
+    def square_customer(self) -> str:
+        """26 characters of Crockford-style base32, like `GTY7JAA901CPDHWN4M3900J27W`."""
+        alphabet = _SQUARE_CUSTOMER
+        return str(
+            self._unique(lambda: "".join(alphabet[self.rng.randrange(32)] for _ in range(26)))
+        )
+
+    def square_payment(self) -> str:
+        """29 base62 characters ending in `Y`, like Square transaction and payment ids."""
+
+        def make() -> str:
+            body = "".join(_BASE62[self.rng.randrange(62)] for _ in range(27))
+            return body + self.rng.choice(("ZY", "YY"))
+
+        return str(self._unique(make))
+
+    def base62(self, n: int) -> str:
+        return str(self._unique(lambda: "".join(_BASE62[self.rng.randrange(62)] for _ in range(n))))
+
+
+def md5_lower(email: str) -> str:
+    """Mailchimp's subscriber hash: MD5 of the lower-cased address."""
+    return hashlib.md5(email.strip().lower().encode()).hexdigest()
+
+
+def stable_hex(*parts: object, n: int = 10) -> str:
+    """A short deterministic hash of the run parameters (file-name suffixes)."""
+    return hashlib.sha1("|".join(str(p) for p in parts).encode()).hexdigest()[:n]
