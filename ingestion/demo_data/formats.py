@@ -89,8 +89,7 @@ def mailchimp_api_ts(dt: datetime) -> str:
 
 def pixel_ts(dt: datetime) -> str:
     """Web Pixel event time: UTC with milliseconds and `Z`."""
-    dt = dt.astimezone(UTC)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    return dt.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def square_local(dt: datetime, tz: str) -> tuple[str, str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import uuid
 from collections.abc import Callable
 
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -34,8 +33,18 @@ class IdFactory:
         return str(self._unique(lambda: f"{self.rng.getrandbits(4 * n):0{n}x}"))
 
     def uuid(self) -> str:
-        """A v4-shaped UUID (Shopify clientId, event ids)."""
-        return str(self._unique(lambda: str(uuid.UUID(int=self.rng.getrandbits(128), version=4))))
+        """A v4-shaped UUID (Shopify clientId), remembered to stay unique."""
+        return str(self._unique(self.fresh_uuid))
+
+    def fresh_uuid(self) -> str:
+        """A v4-shaped UUID not remembered: 122 random bits never collide in practice, and
+        tracking millions of event ids would cost hundreds of megabytes."""
+        h = f"{self.rng.getrandbits(128):032x}"
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+
+    def fresh_hex(self, n: int) -> str:
+        """Random hex not remembered (checkout tokens)."""
+        return f"{self.rng.getrandbits(4 * n):0{n}x}"
 
     def number(self, low: int, high: int) -> int:
         """A unique integer in [low, high] (Mailchimp LEID)."""

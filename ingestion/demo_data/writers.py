@@ -63,7 +63,7 @@ def _quote(value: str) -> str:
 
 
 def _needs_quotes(value: str) -> bool:
-    return any(ch in value for ch in ',"\n\r')
+    return "," in value or '"' in value or "\n" in value or "\r" in value
 
 
 def mailchimp_cell(value: str) -> str:

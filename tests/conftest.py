@@ -1,0 +1,67 @@
+"""Shared fixtures: an isolated CDP environment (landing folder, warehouse, exports) per test run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+AS_OF = "2025-06-30T12:00:00"
+
+
+@dataclass(frozen=True)
+class CdpEnv:
+    root: Path
+
+    @property
+    def landing(self) -> Path:
+        return self.root / "landing"
+
+    @property
+    def truth(self) -> Path:
+        return self.root / "ground_truth"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse" / "cdp.duckdb"
+
+    @property
+    def exports(self) -> Path:
+        return self.root / "exports"
+
+    def environ(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "CDP_LANDING_DIR": str(self.landing),
+            "CDP_TRUTH_DIR": str(self.truth),
+            "CDP_WAREHOUSE": str(self.warehouse),
+            "CDP_EXPORTS_DIR": str(self.exports),
+            "DAGSTER_HOME": str(self.root / "dagster_home"),
+            "COLUMNS": "200",
+        }
+
+    def cdp(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Runs the `cdp` command as a user would, in this environment."""
+        result = subprocess.run(
+            [str(Path(sys.executable).with_name("cdp")), *args],
+            env=self.environ(),
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=1200,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f"cdp {' '.join(args)} exited {result.returncode}\n"
+                f"stdout:\n{result.stdout[-5000:]}\nstderr:\n{result.stderr[-5000:]}"
+            )
+        return result
+
+
+@pytest.fixture
+def cdp_env(tmp_path: Path) -> CdpEnv:
+    return CdpEnv(tmp_path)
