@@ -343,3 +343,15 @@ SOURCES: dict[str, SourceSpec] = {
         ),
     )
 }
+
+
+def unrecognised_files(landing_dir: Path) -> list[Path]:
+    """Files in the landing folder that no source claims: reported, never silently ignored."""
+    if not landing_dir.is_dir():
+        return []
+    claimed = {path for spec in SOURCES.values() for path in spec.files(landing_dir)}
+    return sorted(
+        path
+        for path in landing_dir.rglob("*")
+        if path.is_file() and path not in claimed and not path.name.startswith(".")
+    )

@@ -20,7 +20,11 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 def dbt_environment(settings: Settings) -> dict[str, str]:
     """Absolute paths for the dbt subprocess, which runs from the dbt project folder."""
-    return {"CDP_WAREHOUSE": str(settings.warehouse), "CDP_DBT_TARGET": settings.dbt_target}
+    return {
+        "CDP_WAREHOUSE": str(settings.warehouse),
+        "CDP_DBT_TARGET": settings.dbt_target,
+        "CDP_DEFAULT_PHONE_REGION": settings.default_phone_region,
+    }
 
 
 def prepare_manifest(settings: Settings | None = None) -> Path:

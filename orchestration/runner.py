@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ingestion.settings import Settings
+from ingestion.sources import unrecognised_files
 from ingestion.warehouse import connect, writer_lock
 from orchestration.summary import RunSummary, collect
 
@@ -71,6 +72,11 @@ def run_pipeline(
         finally:
             conn.close()
     print_summary(summary, settings, console)
+    for path in unrecognised_files(settings.landing_dir):
+        console.print(
+            f"[yellow]Not loaded: {path.relative_to(settings.landing_dir)} is not an export this "
+            "platform recognises (see docs/sources.md for file names and headers).[/yellow]"
+        )
     if not result.success:
         console.print("[red]The run failed: see the lines marked ✗ above.[/red]")
         return False

@@ -43,27 +43,14 @@ HEADERS: tuple[str, ...] = (
 # bought is a HubSpot "customer" ("a contact with at least one closed deal"), whether new,
 # repeat, at risk or lapsed; HubSpot has no churn stage, and a CRM should still know them.
 LIFECYCLE_STAGES: dict[str, str] = {
+    # The CDP's stages (profiles.lifecycle_stage, thresholds in dbt_project.yml).
     "subscriber": "subscriber",
     "lead": "lead",
-    "prospect": "lead",
-    "marketing_qualified_lead": "marketingqualifiedlead",
-    "mql": "marketingqualifiedlead",
-    "sales_qualified_lead": "salesqualifiedlead",
-    "sql": "salesqualifiedlead",
-    "opportunity": "opportunity",
-    "customer": "customer",
-    "new_customer": "customer",
     "first_time_customer": "customer",
-    "active_customer": "customer",
     "repeat_customer": "customer",
-    "loyal_customer": "customer",
     "vip": "customer",
     "at_risk": "customer",
-    "lapsed": "customer",
     "churned": "customer",
-    "evangelist": "evangelist",
-    "advocate": "evangelist",
-    "other": "other",
 }
 
 

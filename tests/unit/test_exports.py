@@ -64,17 +64,17 @@ create table marts.segment_vip_customers (person_id varchar, score integer);
 # fmt: off
 PROFILES: list[tuple[Any, ...]] = [
     ("p1", "ann@example.com", "+15551234567", "Ann", "Lee", "1 Main St", "Apt 2",
-     "Springfield", "IL", "62701", "US", True, True, "customer"),
+     "Springfield", "IL", "62701", "US", True, True, "repeat_customer"),
     ("p2", "bob@example.com", "+15550000002", "Bob", "Unconsented", "2 Elm St", None,
      "Austin", "TX", "73301", "US", False, False, "lead"),
     ("p3", "cy@example.com", None, "Cy", "Unknown", None, None, None, None, None, None,
      None, None, "subscriber"),
     ("p4", None, "+15550000004", "Dee", "Noemail", None, None, None, None, None, None,
-     True, True, "customer"),
+     True, True, "vip"),
     ("p5", "eve@example.com", "=1+2", "=HYPERLINK(\"http://x\")", "+SUM(1,2)",
-     "@home", None, "-Town", "CA", "90001", "US", True, False, "prospect"),
+     "@home", None, "-Town", "CA", "90001", "US", True, False, "lead"),
     ("p7", "ann@example.com", None, "Ann", "Twin", None, None, None, None, None, None,
-     True, False, "customer"),
+     True, False, "first_time_customer"),
     ("p8", "gus@example.com", "+442071234567", "Gus, Jr.", 'O"Neil', None, None, None,
      None, None, None, True, False, "weird_stage"),
     # Consented, but shares Bob's address, which another (unmerged) profile did not consent.
@@ -307,7 +307,7 @@ def test_hubspot_file_columns_lifecycle_mapping_and_marketing_status(
         "p1": "customer",
         "p2": "lead",
         "p3": "subscriber",
-        "p5": "lead",  # prospect
+        "p5": "lead",
         "p8": "",  # unmapped: left blank so HubSpot keeps its current value
     }
     assert result.warnings["unmapped_lifecycle_stage:weird_stage"] == 1
