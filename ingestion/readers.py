@@ -72,7 +72,9 @@ def _csv_query(conn: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) ->
     )
 
 
-def _json_value(record: str, path: str) -> str:
+def _json_value(record: str, path: str | tuple[str, ...]) -> str:
+    if isinstance(path, tuple):
+        return f"coalesce({', '.join(_json_value(record, p) for p in path)})"
     if path == "@refund_amount":
         # A refund's money is in its transactions: add the successful `refund` ones.
         return (

@@ -30,8 +30,8 @@ class CsvFormat:
 class JsonFormat:
     root_key: str | None
     """Top-level key holding the record array (`orders`); None for JSON Lines."""
-    columns: dict[str, str]
-    """raw column → JSON path inside a record (`$.customer.id`)."""
+    columns: dict[str, str | tuple[str, ...]]
+    """raw column → JSON path inside a record (`$.customer.id`), or paths tried in order."""
     child_path: str | None = None
     """When set, one raw row per element of this array inside each record (`$.line_items`)."""
     child_columns: dict[str, str] = field(default_factory=dict)
@@ -89,7 +89,10 @@ _SQUARE_TRANSACTION_HEADERS = (
     "Tender Note", "Fees", "Net Total", "Transaction ID", "Payment ID", "Card Brand",
     "PAN Suffix", "Device Name", "Staff Name", "Staff ID", "Details", "Description",
     "Event Type", "Location", "Dining Option", "Customer ID", "Customer Name",
-    "Customer Reference ID", "Device Nickname",
+    "Customer Reference ID", "Device Nickname", "Third Party Fees", "Deposit ID", "Deposit Date",
+    "Deposit Details", "Fee Percentage Rate", "Fee Fixed Rate", "Refund Reason", "Discount Name",
+    "Transaction Status", "Cash App", "Order Reference ID", "Fulfillment Note",
+    "Free Processing Applied", "Channel", "Unattributed Tips", "Table Info", "International Fee",
 )  # fmt: skip
 
 _SQUARE_ITEM_HEADERS = (
@@ -268,6 +271,21 @@ SOURCES: dict[str, SourceSpec] = {
             description="Shopify order refunds: one row per refund with its refunded amount.",
         ),
         SourceSpec(
+            table="shopify_products",
+            tool="shopify",
+            file_patterns=("products*.json",),
+            format=JsonFormat(
+                root_key="products",
+                columns={
+                    name: f"$.{name}"
+                    for name in ("id", "title", "handle", "vendor", "product_type", "status")
+                },
+                child_path="$.variants",
+                child_columns={"variant_id": "$.id", "sku": "$.sku", "price": "$.price"},
+            ),
+            description="Shopify REST Admin products: one row per product variant.",
+        ),
+        SourceSpec(
             table="shopify_customers",
             tool="shopify",
             file_patterns=("customers_export*.csv",),
@@ -302,9 +320,19 @@ SOURCES: dict[str, SourceSpec] = {
                     "checkout_phone": "$.data.checkout.phone",
                     "checkout_total_amount": "$.data.checkout.totalPrice.amount",
                     "checkout_currency": "$.data.checkout.totalPrice.currencyCode",
-                    "product_id": "$.data.productVariant.product.id",
-                    "product_title": "$.data.productVariant.product.title",
-                    "product_price": "$.data.productVariant.price.amount",
+                    # product_viewed carries the variant; product_added_to_cart the cart line.
+                    "product_id": (
+                        "$.data.productVariant.product.id",
+                        "$.data.cartLine.merchandise.product.id",
+                    ),
+                    "product_title": (
+                        "$.data.productVariant.product.title",
+                        "$.data.cartLine.merchandise.product.title",
+                    ),
+                    "product_price": (
+                        "$.data.productVariant.price.amount",
+                        "$.data.cartLine.merchandise.price.amount",
+                    ),
                 },
             ),
             description="Storefront Web Pixel events, one JSON object per line.",

@@ -266,7 +266,8 @@ BROWSERS: tuple[Browser, ...] = (
             "(KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0",
             ((1366, 768), (1920, 1080))),
     Browser("tablet", "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
-            "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1", ((820, 1180), (768, 1024))),
+            "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+            ((820, 1180), (768, 1024))),
 )  # fmt: skip
 
 REFERRERS: dict[str, str] = {

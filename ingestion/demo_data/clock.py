@@ -4,6 +4,7 @@ rather than spreading evenly across the night (revenue-by-hour reports would loo
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import UTC, datetime
 from itertools import accumulate
@@ -15,6 +16,16 @@ _HOUR_WEIGHTS = (
     5.0, 4.8, 4.5, 4.5, 4.8, 5.2, 6.0, 6.5, 6.8, 6.0, 4.5, 2.5,
 )  # fmt: skip
 _CUMULATIVE = list(accumulate(_HOUR_WEIGHTS))
+
+
+def poisson(rng: random.Random, lam: float) -> int:
+    """How many times something happens in the history (sessions, extra orders)."""
+    k, p, threshold = 0, 1.0, math.exp(-lam)
+    while True:
+        p *= rng.random()
+        if p <= threshold:
+            return k
+        k += 1
 
 
 def local_daytime(rng: random.Random, moment: datetime, tz: str, latest: datetime) -> datetime:

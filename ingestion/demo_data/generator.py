@@ -47,9 +47,7 @@ class DemoDataSummary:
 
     def records(self, folder: str | None = None) -> int:
         """Total records written, optionally only under one folder (`shopify`, `truth`, …)."""
-        return sum(
-            f.records for f in self.files if folder is None or f.path.parent.name == folder
-        )
+        return sum(f.records for f in self.files if folder is None or f.path.parent.name == folder)
 
 
 def default_as_of() -> datetime:
@@ -119,6 +117,7 @@ def generate_demo_data(
     mailchimp.run_campaigns(landing_dir / "mailchimp", truth, log)
     suffix = stable_hex("audience", seed, as_of.isoformat(), people, hard_cases)
     mailchimp.write_exports(landing_dir / "mailchimp", suffix, truth, log)
+    del mailchimp  # each tool's state is released once its files are on disk
 
     shop = landing_dir / "shopify"
     orders = ShopifyOrders(rng["shopify"], shopify_ids, rates, as_of)
@@ -129,10 +128,12 @@ def generate_demo_data(
     orders.write(shop, truth, log)
     orders.write_customers(shop / "customers_export.csv", population, rng["shopify"], truth, log)
     write_products(shop / "products.json", start, log)
+    del orders, web, spool
 
     square = SquareSim(rng["square"], IdFactory(rng["square_ids"]), rates, start, as_of, hard_cases)
     square.run(population)
     square.write(landing_dir / "square", truth, log)
+    del square
 
     truth.write(population, log)
     return DemoDataSummary(

@@ -56,22 +56,25 @@ class IdFactory:
 
     def square_customer(self) -> str:
         """26 characters of Crockford-style base32, like `GTY7JAA901CPDHWN4M3900J27W`."""
-        alphabet = _SQUARE_CUSTOMER
-        return str(
-            self._unique(lambda: "".join(alphabet[self.rng.randrange(32)] for _ in range(26)))
-        )
+        return str(self._unique(lambda: "".join(self.rng.choices(_SQUARE_CUSTOMER, k=26))))
 
     def square_payment(self) -> str:
-        """29 base62 characters ending in `Y`, like Square transaction and payment ids."""
-
-        def make() -> str:
-            body = "".join(_BASE62[self.rng.randrange(62)] for _ in range(27))
-            return body + self.rng.choice(("ZY", "YY"))
-
-        return str(self._unique(make))
+        """29 base62 characters ending in `Y`, like Square transaction and payment ids
+        (160 random bits: not tracked, they cannot collide in practice)."""
+        return "".join(self.rng.choices(_BASE62, k=27)) + self.rng.choice(("ZY", "YY"))
 
     def base62(self, n: int) -> str:
-        return str(self._unique(lambda: "".join(_BASE62[self.rng.randrange(62)] for _ in range(n))))
+        """Random base62 text (deposit ids), not tracked."""
+        return "".join(self.rng.choices(_BASE62, k=n))
+
+
+_PUBLIC_OCTETS = (24, 47, 50, 64, 67, 68, 71, 73, 75, 76, 96, 98, 99, 107, 108, 173, 174)
+
+
+def random_ip(rng: random.Random) -> str:
+    """A public-looking IPv4 address (opens, clicks, checkouts)."""
+    first = rng.choice(_PUBLIC_OCTETS)
+    return f"{first}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
 
 
 def md5_lower(email: str) -> str:

@@ -29,7 +29,7 @@ from ingestion.demo_data.formats import (
     phone_as,
     typed_phone,
 )
-from ingestion.demo_data.ids import IdFactory, md5_lower
+from ingestion.demo_data.ids import IdFactory, md5_lower, random_ip
 from ingestion.demo_data.people import Person
 from ingestion.demo_data.stories import MEMBER_PHONE_STYLE
 from ingestion.demo_data.truth import GroundTruth
@@ -52,7 +52,6 @@ HEADERS = {
     "unsubscribed": UNSUBSCRIBED_HEADER,
     "cleaned": CLEANED_HEADER,
 }
-_PUBLIC_OCTETS = (24, 47, 50, 64, 67, 68, 71, 73, 75, 76, 96, 98, 99, 107, 108, 173, 174)
 _API = f"https://{MAILCHIMP_DC}.api.mailchimp.com"
 
 
@@ -77,12 +76,7 @@ class Member:
     event_campaign: int | None = None
     event_time: datetime | None = None
     forced_click: int | None = None
-    typo: bool = False
     row: dict[str, str] = field(default_factory=dict)
-
-
-def random_ip(rng: random.Random) -> str:
-    return f"{rng.choice(_PUBLIC_OCTETS)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
 
 
 def schedule_campaigns(
@@ -153,7 +147,6 @@ class MailchimpSim:
             if person.typo_email and person.typo_source == "mailchimp":
                 confirm = self._time_before(self.as_of - timedelta(days=20))
                 typo = self._member(person, person.typo_email, confirm, "cleaned")
-                typo.typo = True
                 self._set_event(typo, after=confirm, first=True)
         self.members.sort(key=lambda m: (m.confirm, m.euid))
 
@@ -198,7 +191,10 @@ class MailchimpSim:
             if m.event_campaign is not None and m.event_campaign < c.idx:
                 continue
             forced = m.event_campaign == c.idx or m.forced_click == c.idx
-            if not forced and rng.random() >= rates.send_base + rates.send_engaged * m.person.engagement:
+            if (
+                not forced
+                and rng.random() >= rates.send_base + rates.send_engaged * m.person.engagement
+            ):
                 continue
             status, acts, unsub_at = self._outcome(m, c)
             opens = [a["timestamp"] for a in acts if a["action"] == "open"]
@@ -255,7 +251,11 @@ class MailchimpSim:
             for _ in range((rng.random() < 0.35) + (rng.random() < 0.1)):
                 opens.append(opens[-1] + timedelta(minutes=rng.expovariate(1 / 600)))
             acts.extend(self._act("open", t, ip=random_ip(rng)) for t in opens if t < self.as_of)
-            if click_at is None and not m.person.signature and rng.random() < self.rates.click_given_open:
+            if (
+                click_at is None
+                and not m.person.signature
+                and rng.random() < self.rates.click_given_open
+            ):
                 click_at = first_open + timedelta(seconds=rng.uniform(5, 180))
         if click_at is not None and click_at < self.as_of and acts:
             url = (
@@ -296,7 +296,8 @@ class MailchimpSim:
                 {"rel": "parent", "href": f"{_API}/3.0/reports/{c.id}", "method": "GET",
                  "targetSchema": f"{_API}/schema/3.0/Definitions/Reports/Response.json"},
                 {"rel": "self", "href": f"{_API}/3.0/reports/{c.id}/{endpoint}", "method": "GET",
-                 "targetSchema": f"{_API}/schema/3.0/Definitions/Reports/{stem.title()}/Response.json"},
+                 "targetSchema": f"{_API}/schema/3.0/Definitions/Reports/{stem.title()}"
+                                 "/Response.json"},
             ],
         }  # fmt: skip
         path = folder / f"{stem}_{c.id}.json"
@@ -318,7 +319,7 @@ class MailchimpSim:
                 row["Address"] = "  ".join(x for x in parts if x)
             else:
                 row["Address"] = ""
-            link_phone = p.plan.get("two_email_link") == "phone"
+            link_phone = p.plan.get("two_email_link") == "phone" or "shared_phone" in p.tags
             if p.phone and (p.signature or link_phone or rng.random() < 0.5):
                 row["Phone Number"] = (phone_as(p.phone, MEMBER_PHONE_STYLE) if p.signature
                                        else typed_phone(rng, p.phone))  # fmt: skip
@@ -362,13 +363,13 @@ class MailchimpSim:
             row = m.row
             if m.status == "unsubscribed":
                 c = self.campaigns[m.event_campaign]  # type: ignore[index]
-                row.update({"UNSUB_TIME": mailchimp_csv_ts(m.event_time),  # type: ignore[arg-type]
-                            "UNSUB_CAMPAIGN_TITLE": c.title, "UNSUB_CAMPAIGN_ID": c.id})  # fmt: skip
+                row["UNSUB_TIME"] = mailchimp_csv_ts(m.event_time)  # type: ignore[arg-type]
+                row["UNSUB_CAMPAIGN_TITLE"], row["UNSUB_CAMPAIGN_ID"] = c.title, c.id
                 row["MEMBER_RATING"] = "1"
             elif m.status == "cleaned":
                 c = self.campaigns[m.event_campaign]  # type: ignore[index]
-                row.update({"CLEAN_TIME": mailchimp_csv_ts(m.event_time),  # type: ignore[arg-type]
-                            "CLEAN_CAMPAIGN_TITLE": c.title, "CLEAN_CAMPAIGN_ID": c.id})  # fmt: skip
+                row["CLEAN_TIME"] = mailchimp_csv_ts(m.event_time)  # type: ignore[arg-type]
+                row["CLEAN_CAMPAIGN_TITLE"], row["CLEAN_CAMPAIGN_ID"] = c.title, c.id
                 row["MEMBER_RATING"] = "1"
             by_status[m.status].append([row.get(h, "") for h in HEADERS[m.status]])
             pid = m.person.pid

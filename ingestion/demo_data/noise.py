@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from ingestion.demo_data.catalog import COUNTER_PHONE, TYPO_DOMAINS
+from ingestion.demo_data.catalog import TYPO_DOMAINS
 from ingestion.demo_data.config import NoiseConfig
 from ingestion.demo_data.people import EmailBook, Person, PhoneBook
 
@@ -35,7 +35,7 @@ def apply_hard_cases(
 
 
 def _same_names(pool: list[Person], rng: random.Random, count: int, emails: EmailBook) -> None:
-    """Give `count` people the exact name of someone else (and an address to match it)."""
+    """Give `count` people the exact name of someone else (and a personal email to match)."""
     if count == 0 or len(pool) < 2:
         return
     chosen = rng.sample(pool, min(len(pool), 2 * count))
@@ -149,6 +149,3 @@ def _counter_phone(pool: list[Person], rng: random.Random, rate: float) -> None:
         if person.store_shopper and person.home_store == 0 and rng.random() < rate:
             person.counter_phone = True
             person.tags.add("counter_phone")
-
-
-__all__ = ["COUNTER_PHONE", "apply_hard_cases"]

@@ -100,7 +100,7 @@ class EmailBook:
         return True
 
     def personal(self, rng: random.Random, first: str, last: str) -> str:
-        f, l = _ascii(first), _ascii(last)
+        fn, ln = _ascii(first), _ascii(last)
         domains = [d for d, _ in PERSONAL_DOMAINS]
         weights = list(accumulate(w for _, w in PERSONAL_DOMAINS))
         for attempt in range(50):
@@ -108,8 +108,8 @@ class EmailBook:
             nn = rng.randint(1, 99)
             yy = rng.choice((rng.randint(60, 99), rng.randint(0, 6)))
             local = (
-                f"{f}.{l}", f"{f}{l}", f"{f[0]}{l}", f"{f}_{l}", f"{f}.{l}{nn}",
-                f"{f}{nn}", f"{l}.{f}", f"{f}{l}{yy:02d}",
+                f"{fn}.{ln}", f"{fn}{ln}", f"{fn[0]}{ln}", f"{fn}_{ln}", f"{fn}.{ln}{nn}",
+                f"{fn}{nn}", f"{ln}.{fn}", f"{fn}{ln}{yy:02d}",
             )[pattern]  # fmt: skip
             if attempt > 5:
                 local = f"{local}{rng.randint(100, 9999)}"
@@ -119,9 +119,9 @@ class EmailBook:
         raise RuntimeError("could not find a free email address")
 
     def work(self, rng: random.Random, first: str, last: str) -> str:
-        f, l = _ascii(first), _ascii(last)
+        fn, ln = _ascii(first), _ascii(last)
         for attempt in range(50):
-            local = rng.choice((f"{f}.{l}", f"{f[0]}{l}", f"{f}"))
+            local = rng.choice((f"{fn}.{ln}", f"{fn[0]}{ln}", f"{fn}"))
             if attempt > 3:
                 local = f"{local}{attempt}"
             email = f"{local}@{rng.choice(WORK_DOMAINS)}"
@@ -248,12 +248,18 @@ def build_people(
     return people
 
 
-def _assign_roles(person: Person, rng: random.Random, rates: BehaviourRates, emails: EmailBook) -> None:
+def _assign_roles(
+    person: Person, rng: random.Random, rates: BehaviourRates, emails: EmailBook
+) -> None:
     person.has_account = rng.random() < rates.account_rate
-    subscribe_rate = rates.subscribe_rate_account if person.has_account else rates.subscribe_rate_other
+    subscribe_rate = (
+        rates.subscribe_rate_account if person.has_account else rates.subscribe_rate_other
+    )
     person.subscriber = rng.random() < subscribe_rate
     local = person.city.store is not None
-    person.store_shopper = rng.random() < (rates.store_rate_local if local else rates.store_rate_remote)
+    person.store_shopper = rng.random() < (
+        rates.store_rate_local if local else rates.store_rate_remote
+    )
     person.guest_buyer = not person.has_account and rng.random() < rates.guest_buyer_rate
     browse_only = rng.random() < rates.browse_only_rate
     person.web_active = person.has_account or person.guest_buyer or browse_only

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ingestion.demo_data.clock import local_daytime
 from ingestion.demo_data.catalog import (
     COLLECTIONS,
     PRODUCTS,
@@ -20,9 +19,10 @@ from ingestion.demo_data.catalog import (
     SHOP_TIMEZONE,
     STATE_TAX_BP,
 )
+from ingestion.demo_data.clock import local_daytime, poisson
 from ingestion.demo_data.config import BehaviourRates
 from ingestion.demo_data.formats import messy_email, money, shopify_ts, typed_phone
-from ingestion.demo_data.ids import IdFactory
+from ingestion.demo_data.ids import IdFactory, stable_hex
 from ingestion.demo_data.people import Person
 from ingestion.demo_data.truth import GroundTruth
 from ingestion.demo_data.writers import FileLog, write_csv, write_json
@@ -45,15 +45,6 @@ def shopify_id(ids: IdFactory, base: int, when: datetime, per_second: int) -> in
     return ids.near(base + seconds * per_second, per_second)
 
 
-def _poisson(rng: random.Random, lam: float) -> int:
-    k, p, threshold = 0, 1.0, pow(2.718281828459045, -lam)
-    while True:
-        p *= rng.random()
-        if p <= threshold:
-            return k
-        k += 1
-
-
 def plan_customers(
     people: list[Person], rng: random.Random, ids: IdFactory, start: datetime, as_of: datetime
 ) -> None:
@@ -63,7 +54,7 @@ def plan_customers(
         if p.signature or not (p.has_account or p.guest_buyer):
             continue
         if p.has_account:
-            n = 0 if rng.random() < 0.12 else 1 + _poisson(rng, 1.1)
+            n = 0 if rng.random() < 0.12 else 1 + poisson(rng, 1.1)
             if p.plan.get("two_email_link") == "orders":
                 n = max(n, 2)
         else:
@@ -168,7 +159,10 @@ class ShopifyOrders:
             i, _ = rng.choice(o.lines)
             part = min(total - 100, PRODUCTS[i].price_cents)
             o.refunds.append((later, max(part, 100), rng.random() < 0.1))
-        elif r < rates.cancel_rate + rates.refund_rate + rates.partial_refund_rate + rates.pending_rate:
+        elif (
+            r
+            < rates.cancel_rate + rates.refund_rate + rates.partial_refund_rate + rates.pending_rate
+        ):
             o.status = "pending"
 
     # -- writing -------------------------------------------------------------------------
@@ -196,8 +190,8 @@ class ShopifyOrders:
         aged = (self.as_of - o.created).days
         fulfilled = o.status in ("paid", "partially_refunded", "refunded") and aged >= 3
         closed = o.created + timedelta(days=rng.uniform(3, 8)) if fulfilled and aged > 8 else None
-        updated = max([o.created, *(t for t, _, _ in o.refunds)]
-                      + ([o.cancelled_at] if o.cancelled_at else []) + ([closed] if closed else []))  # fmt: skip
+        moments = [o.created, *(t for t, _, _ in o.refunds), o.cancelled_at, closed]
+        updated = max(t for t in moments if t is not None)
         address = self._address(p, o.billing_phone)
         truth.record("shopify_orders", o.id, p.pid)
         truth.email(o.email, p.pid)
@@ -237,7 +231,7 @@ class ShopifyOrders:
             "tags": "",
             "taxes_included": False,
             "test": False,
-            "token": f"{o.token[::-1]}",
+            "token": stable_hex("order-token", o.id, n=32),
             "total_discounts": money(o.discount_cents),
             "total_line_items_price": money(o.subtotal_before_discount),
             "total_price": money(total),

@@ -187,7 +187,7 @@ class SquareSim:
             return self._add_profile(p, store, when, "", "", "", phone_as(p.phone or "", style),
                                      "Point of Sale")  # fmt: skip
         r = rng.random()
-        has_phone = p.phone is not None and r < 0.8
+        has_phone = p.phone is not None and (r < 0.8 or "shared_phone" in p.tags)
         has_email = not has_phone or r < 0.35 or r > 0.8
         email = p.email_at(when)
         if p.typo_source == "square" and p.typo_email:
@@ -200,9 +200,9 @@ class SquareSim:
         last = p.last if names < 0.8 else ""
         if rng.random() < 0.05:
             first, last = first.lower(), last.lower()
-        return self._add_profile(p, store, when, first, last,
-                                 messy_email(rng, email, upper=0.06, pad=0.08) if has_email else "",
-                                 phone, "Point of Sale" if rng.random() < 0.85 else "Directory")  # fmt: skip
+        shown = messy_email(rng, email, upper=0.06, pad=0.08) if has_email else ""
+        source = "Point of Sale" if rng.random() < 0.85 else "Directory"
+        return self._add_profile(p, store, when, first, last, shown, phone, source)
 
     def _instant_profile(self, p: Person, store: int, when: datetime) -> Profile:
         profile = self._add_profile(p, store, when, p.first.upper(), p.last.upper(), "", "",
@@ -233,9 +233,9 @@ class SquareSim:
         discount = gross // 10 if rng.random() < 0.08 else 0
         brand = None
         if card:
-            brand = (rng.choices([b for b, _ in _BRANDS], weights=[w for _, w in _BRANDS])[0],
-                     f"{rng.randrange(10_000):04d}",
-                     rng.choices([e for e, _ in _ENTRY], weights=[w for _, w in _ENTRY])[0])  # fmt: skip
+            name = rng.choices([b for b, _ in _BRANDS], weights=[w for _, w in _BRANDS])[0]
+            entry = rng.choices([e for e, _ in _ENTRY], weights=[w for _, w in _ENTRY])[0]
+            brand = (name, f"{rng.randrange(10_000):04d}", entry)
         shop = STORES[store]
         sale = StoreSale(when, store, self.ids.square_payment(), self.ids.square_payment(), lines,
                          discount, brand, rng.choice(shop.devices), rng.randrange(len(shop.staff)),
@@ -254,9 +254,11 @@ class SquareSim:
             later = self._visit_time(store, when + timedelta(days=1), when + timedelta(days=14))
             if later < self.as_of:
                 part = lines if r < 0.03 else lines[:1]
-                refund = StoreSale(later, store, sale.tx_id, self.ids.square_payment(), lines,
-                                   0, brand, rng.choice(shop.devices), rng.randrange(len(shop.staff)),
-                                   profile, person, refund=sale, refund_lines=part)  # fmt: skip
+                refund = StoreSale(
+                    later, store, sale.tx_id, self.ids.square_payment(), lines, 0, brand,
+                    rng.choice(shop.devices), rng.randrange(len(shop.staff)), profile, person,
+                    refund=sale, refund_lines=part,
+                )  # fmt: skip
                 self.sales.append(refund)
 
     def _totals(self, sale: StoreSale) -> tuple[int, int, int, int]:
@@ -299,7 +301,9 @@ class SquareSim:
                 fees = -fees if sale.card else 0
             profile = sale.profile
             customer_id = profile.square_id if profile else ""
-            customer_name = " ".join(x for x in (profile.first, profile.last) if x) if profile else ""
+            customer_name = (
+                " ".join(x for x in (profile.first, profile.last) if x) if profile else ""
+            )
             if profile is not None:
                 truth.record("square_transactions", sale.tx_id, profile.person.pid)
             tx_rows.append(
@@ -325,7 +329,8 @@ class SquareSim:
         refund = sale.refund is not None
         partial = refund and len(sale.refund_lines) < len(sale.refund.lines)  # type: ignore[union-attr]
         description = ", ".join(
-            PRODUCTS[i].title + (f" x {q}" if q > 1 else "") for i, q in sale.refund_lines or sale.lines
+            PRODUCTS[i].title + (f" x {q}" if q > 1 else "")
+            for i, q in sale.refund_lines or sale.lines
         )
         deposit_date = ""
         if sale.deposit_id:

@@ -57,7 +57,8 @@ class GroundTruth:
     def __init__(self, truth_dir: Path) -> None:
         self.truth_dir = truth_dir
         self._records: dict[str, dict[str, str]] = {t: {} for t in RECORD_TABLES}
-        self._identifiers: dict[tuple[str, str], dict[str, None]] = {}
+        self._identifiers: dict[tuple[str, str], str | tuple[str, ...]] = {}
+        """Owner pid of each identifier, or a tuple of pids in first-seen order when shared."""
         self._phone_cache: dict[str, str | None] = {}
         self._tools: dict[str, set[str]] = {}
         truth_dir.mkdir(parents=True, exist_ok=True)
@@ -76,8 +77,14 @@ class GroundTruth:
 
     # -- identifiers -----------------------------------------------------------------------
     def identifier(self, kind: str, value: object, pid: str | None) -> None:
-        owners = self._identifiers.setdefault((kind, str(value)), {})
-        owners.setdefault(pid or "", None)
+        key, pid = (kind, str(value)), pid or ""
+        owners = self._identifiers.setdefault(key, pid)
+        if owners == pid:
+            return
+        if isinstance(owners, str):
+            self._identifiers[key] = (owners, pid)
+        elif pid not in owners:
+            self._identifiers[key] = (*owners, pid)
 
     def email(self, raw: str | None, pid: str | None) -> None:
         if raw and raw.strip():
@@ -147,7 +154,7 @@ class GroundTruth:
         rows = sorted(
             (kind, value, pid)
             for (kind, value), owners in self._identifiers.items()
-            for pid in owners
+            for pid in ((owners,) if isinstance(owners, str) else owners)
         )
         with path.open("w", encoding="utf-8", newline="") as fh:
             out = csv.writer(fh, lineterminator="\n")

@@ -26,13 +26,12 @@ from ingestion.demo_data.catalog import (
     SHOP_URL,
     Product,
 )
-from ingestion.demo_data.clock import local_daytime
+from ingestion.demo_data.clock import local_daytime, poisson
 from ingestion.demo_data.config import BehaviourRates
 from ingestion.demo_data.formats import messy_email, phone_as, pixel_ts, typed_phone
-from ingestion.demo_data.ids import IdFactory
-from ingestion.demo_data.mailchimp import random_ip
+from ingestion.demo_data.ids import IdFactory, random_ip
 from ingestion.demo_data.people import Device, Person
-from ingestion.demo_data.shopify import OrderRec, ShopifyOrders, _poisson, account_email_at
+from ingestion.demo_data.shopify import OrderRec, ShopifyOrders, account_email_at
 from ingestion.demo_data.truth import GroundTruth
 from ingestion.demo_data.writers import FileLog, dumps
 
@@ -163,11 +162,11 @@ class WebSim:
         intents += [(t, "purchase", "") for t in p.purchase_times]
         intents += [(t, "click", url) for t, url in p.clicks]
         if p.has_account:
-            browse = 1 + _poisson(rng, 0.8)
+            browse = 1 + poisson(rng, 0.8)
         elif p.guest_buyer:
-            browse = _poisson(rng, 0.8)
+            browse = poisson(rng, 0.8)
         elif p.web_active:
-            browse = 1 + _poisson(rng, 1.2)
+            browse = 1 + poisson(rng, 1.2)
         else:
             browse = 0
         for _ in range(browse):
@@ -178,10 +177,14 @@ class WebSim:
         if isinstance(recent, datetime):
             intents.append((recent, "abandon", ""))
         intents.sort(key=lambda x: (x[0], x[1]))
+        shared_pending = p.shared_device is not None
         for when, kind, url in intents:
             if when >= self.as_of:
                 continue
-            if kind == "click":
+            if shared_pending and kind != "click" and p.shared_device is not None:
+                # Every household member uses the family tablet at least once.
+                device, shared_pending = p.shared_device, False
+            elif kind == "click":
                 device = self._pick_device(p, prefer="laptop" if rng.random() < 0.5 else "phone")
             else:
                 device = self._pick_device(p)

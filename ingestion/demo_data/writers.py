@@ -105,7 +105,9 @@ def write_csv(
             flags = list(quote_empty or [False] * len(header))
             fh.write(",".join(plain_cell(h) for h in header) + "\n")
             for row in rows:
-                fh.write(",".join(square_cell(v, q) for v, q in zip(row, flags, strict=True)) + "\n")
+                fh.write(
+                    ",".join(square_cell(v, q) for v, q in zip(row, flags, strict=True)) + "\n"
+                )
                 count += 1
         else:
             fh.write(",".join(plain_cell(h) for h in header) + "\n")

@@ -8,6 +8,12 @@ shopify_lines as (
 
 ),
 
+products as (
+
+    select product_id, product_type from {{ ref('stg_shopify__products') }}
+
+),
+
 square_items as (
 
     select * from {{ ref('stg_square__items') }}
@@ -23,12 +29,14 @@ orders as (
 lines as (
 
     select
-        {{ dbt.concat(["'shopify:'", 'order_id']) }} as order_key,
-        coalesce(product_type, 'Uncategorised') as category,
-        product_title as item_name,
-        quantity,
-        line_amount
+        {{ dbt.concat(["'shopify:'", 'shopify_lines.order_id']) }} as order_key,
+        coalesce(products.product_type, shopify_lines.product_type, 'Uncategorised') as category,
+        shopify_lines.product_title as item_name,
+        shopify_lines.quantity,
+        shopify_lines.line_amount
     from shopify_lines
+    left join products
+        on shopify_lines.product_id = products.product_id
     union all
     select
         {{ dbt.concat(["'square:'", 'transaction_id']) }} as order_key,
