@@ -27,7 +27,9 @@ class Settings:
             warehouse=Path(env.get("CDP_WAREHOUSE", "warehouse/cdp.duckdb")).resolve(),
             exports_dir=Path(env.get("CDP_EXPORTS_DIR", "exports_out")).resolve(),
             # Ground truth of generated demo data sits beside, never inside, the landing folder.
-            truth_dir=Path(env.get("CDP_TRUTH_DIR", str(landing.parent / "ground_truth"))).resolve(),
+            truth_dir=Path(
+                env.get("CDP_TRUTH_DIR", str(landing.parent / "ground_truth"))
+            ).resolve(),
             default_phone_region=env.get("CDP_DEFAULT_PHONE_REGION", "US").upper(),
             dbt_target=env.get("CDP_DBT_TARGET", "duckdb"),
         )

@@ -246,8 +246,15 @@ SOURCES: dict[str, SourceSpec] = {
                 child_columns={
                     name: f"$.{name}"
                     for name in (
-                        "id", "product_id", "variant_id", "sku", "title", "vendor",
-                        "product_type", "quantity", "price",
+                        "id",
+                        "product_id",
+                        "variant_id",
+                        "sku",
+                        "title",
+                        "vendor",
+                        "product_type",
+                        "quantity",
+                        "price",
                     )
                 },  # fmt: skip
             ),

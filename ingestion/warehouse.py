@@ -11,7 +11,6 @@ from filelock import FileLock, Timeout
 
 from ingestion.errors import CdpError
 
-
 # Warehouses whose writer lock this process holds, with how many holders nest inside it.
 _held_here: dict[Path, int] = {}
 

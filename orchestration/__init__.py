@@ -1,1 +1,1 @@
-"""Dagster wiring: assets, checks, jobs, schedules and sensors around `ingestion/`, dbt and `exports/`."""
+"""Dagster wiring: assets, checks, jobs, schedules and sensors around ingestion, dbt and exports."""

@@ -68,7 +68,11 @@ def demo_data(
     table.add_column("records", justify="right")
     for written in summary.files:
         path = Path(written.path)
-        shown = path.relative_to(settings.landing_dir) if path.is_relative_to(settings.landing_dir) else path
+        shown = (
+            path.relative_to(settings.landing_dir)
+            if path.is_relative_to(settings.landing_dir)
+            else path
+        )
         table.add_row(str(shown), f"{written.records:,}")
     console.print(table)
     console.print(f"Ground truth for tests and benchmarks: {settings.truth_dir}")
@@ -81,7 +85,8 @@ def run(
     ] = None,
     full_refresh: Annotated[bool, typer.Option(help="Rebuild incremental models.")] = False,
     demo_people: Annotated[
-        int, typer.Option(help="People in the demo data generated when the landing folder is empty.")
+        int,
+        typer.Option(help="People in the demo data generated when the landing folder is empty."),
     ] = 1000,
 ) -> None:
     """Runs the whole pipeline: ingest → identity → profiles → CRM marts → segments → exports."""

@@ -14,7 +14,12 @@ from orchestration.defs.transform import cdp_dbt_models
 from orchestration.resources import warehouse_from_settings
 
 defs = dg.Definitions(
-    assets=[*raw_assets, phone_numbers, cdp_dbt_models, *build_export_assets(dbt_project.manifest_path)],
+    assets=[
+        *raw_assets,
+        phone_numbers,
+        cdp_dbt_models,
+        *build_export_assets(dbt_project.manifest_path),
+    ],
     jobs=[cdp_job],
     schedules=[daily_schedule],
     sensors=[landing_folder_sensor],

@@ -21,7 +21,9 @@ def candidate_identifiers(value: str, default_region: str) -> list[tuple[str, st
     try:
         number = phonenumbers.parse(value, default_region)
     except phonenumbers.NumberParseException:
-        raise CdpError(f"{value!r} is not an email address, a phone number or a person id.") from None
+        raise CdpError(
+            f"{value!r} is not an email address, a phone number or a person id."
+        ) from None
     return [("phone", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))]
 
 

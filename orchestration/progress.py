@@ -32,9 +32,8 @@ class _ProgressHandler(logging.Handler):
             materialization = event.event_specific_data.materialization
             rows = materialization.metadata.get("dagster/row_count")
             suffix = f"  [dim]{rows.value:,} rows[/dim]" if rows is not None else ""
-            self.console.print(
-                f"[dim]{elapsed}[/dim] [green]✓[/green] {materialization.asset_key.to_user_string()}{suffix}"
-            )
+            asset = materialization.asset_key.to_user_string()
+            self.console.print(f"[dim]{elapsed}[/dim] [green]✓[/green] {asset}{suffix}")
         elif kind == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
             if not evaluation.passed:

@@ -57,7 +57,7 @@ def run_pipeline(
                 "loggers": {"console": {}},
                 "ops": {
                     "cdp_dbt_models": {"config": {"as_of": as_of_var, "full_refresh": full_refresh}}
-                }
+                },
             },
             raise_on_error=False,
             tags={"cdp/trigger": "cli"},

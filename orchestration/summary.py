@@ -49,7 +49,9 @@ def collect(
             "select distinct source_table from meta.ingested_files order by 1"
         ).fetchall():
             if f"raw.{table}" in tables:
-                summary.raw_rows[table] = conn.execute(f"select count(*) from raw.{table}").fetchone()[0]
+                summary.raw_rows[table] = conn.execute(
+                    f"select count(*) from raw.{table}"
+                ).fetchone()[0]
     if "marts.person_identifiers" in tables:
         summary.identifiers, summary.people = conn.execute(
             "select count(*), count(distinct person_id) from marts.person_identifiers"

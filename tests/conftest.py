@@ -1,4 +1,4 @@
-"""Shared fixtures: an isolated CDP environment (landing folder, warehouse, exports) per test run."""
+"""Shared fixtures: an isolated CDP environment (landing, warehouse, exports) per test."""
 
 from __future__ import annotations
 

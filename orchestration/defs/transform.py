@@ -4,7 +4,12 @@ import json
 import os
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
 
 from ingestion.settings import Settings
 from orchestration.dbt_project import dbt_environment, dbt_project

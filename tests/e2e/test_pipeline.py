@@ -63,7 +63,13 @@ def test_signature_story_ends_as_one_profile(pipeline) -> None:
             if row["true_person_id"] == person["true_person_id"]
         ]
         types = {t for t, _ in identifiers}
-        assert {"anonymous_id", "mailchimp_subscriber_id", "square_customer_id", "email", "phone"} <= types
+        assert {
+            "anonymous_id",
+            "mailchimp_subscriber_id",
+            "square_customer_id",
+            "email",
+            "phone",
+        } <= types
         persons = {
             row[0]
             for identifier_type, value in identifiers
@@ -148,8 +154,14 @@ def test_store_sales_reconcile_with_the_raw_files(pipeline) -> None:
         with path.open(newline="", encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 target = refunds if row["Event Type"] == "Refund" else payments
-                amount = abs(_money(row["Total Collected"])) if target is refunds else _money(row["Total Collected"])
-                target[row["Transaction ID"]] = target.get(row["Transaction ID"], Decimal("0")) + amount
+                amount = (
+                    abs(_money(row["Total Collected"]))
+                    if target is refunds
+                    else _money(row["Total Collected"])
+                )
+                target[row["Transaction ID"]] = (
+                    target.get(row["Transaction ID"], Decimal("0")) + amount
+                )
     expected = sum(payments.values(), Decimal("0")) - sum(
         (v for k, v in refunds.items() if k in payments), Decimal("0")
     )
@@ -171,7 +183,9 @@ def test_exports_have_documented_headers_and_no_unconsented_person(pipeline) -> 
     env, *_ = pipeline
     marketable = {
         email: flag
-        for email, flag in query(env, "select email, is_email_marketable from marts.profiles where email is not null")
+        for email, flag in query(
+            env, "select email, is_email_marketable from marts.profiles where email is not null"
+        )
     }
     mailchimp_files = sorted((env.exports / "mailchimp").glob("*/audience_import.csv"))
     hubspot_files = sorted((env.exports / "hubspot").glob("*/contacts_import.csv"))

@@ -29,7 +29,12 @@ def test_asset_graph_runs_from_raw_files_to_export_files(defs: dg.Definitions) -
     graph = defs.resolve_asset_graph()
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
     assert {"raw/shopify_orders", "raw/square_transactions", "raw/mailchimp_members"} <= keys
-    assert {"marts/profiles", "marts/person_identifiers", "marts/crm_contacts", "marts/crm_activities"} <= keys
+    assert {
+        "marts/profiles",
+        "marts/person_identifiers",
+        "marts/crm_contacts",
+        "marts/crm_activities",
+    } <= keys
     assert {"exports/mailchimp/vip_customers", "exports/hubspot/abandoned_checkout"} <= keys
     # The export of a segment depends, through dbt, on the raw tables it is built from.
     ancestors: set[dg.AssetKey] = set()
@@ -39,13 +44,18 @@ def test_asset_graph_runs_from_raw_files_to_export_files(defs: dg.Definitions) -
             if parent not in ancestors:
                 ancestors.add(parent)
                 frontier.append(parent)
-    assert {dg.AssetKey(["raw", "shopify_orders"]), dg.AssetKey(["raw", "phone_numbers"])} <= ancestors
+    assert {
+        dg.AssetKey(["raw", "shopify_orders"]),
+        dg.AssetKey(["raw", "phone_numbers"]),
+    } <= ancestors
 
 
 def test_dbt_tests_are_asset_checks(defs: dg.Definitions) -> None:
     graph = defs.resolve_asset_graph()
     check_keys = graph.asset_check_keys
-    profile_checks = {c.name for c in check_keys if c.asset_key == dg.AssetKey(["marts", "profiles"])}
+    profile_checks = {
+        c.name for c in check_keys if c.asset_key == dg.AssetKey(["marts", "profiles"])
+    }
     assert any(name.startswith("unique_profiles_person_id") for name in profile_checks)
 
 
@@ -66,7 +76,9 @@ def test_sensor_requests_a_run_only_when_files_change(tmp_path: Path, defs, monk
         (landing / "shopify" / "orders_0001.json").write_text('{"orders": []}')
         first = sensor.evaluate_tick(dg.build_sensor_context(instance=instance))
         assert len(first.run_requests) == 1
-        again = sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=first.cursor))
+        again = sensor.evaluate_tick(
+            dg.build_sensor_context(instance=instance, cursor=first.cursor)
+        )
         assert not again.run_requests
 
 

@@ -90,7 +90,10 @@ def test_changed_file_replaces_its_earlier_rows(landing: Path, conn) -> None:
 
 def test_unknown_columns_are_kept_in_extra(landing: Path, conn) -> None:
     write_members(
-        landing, "subscribed_members_export_x.csv", [MEMBER_ROW + ",gold"], MEMBER_HEADER + ",Loyalty Tier"
+        landing,
+        "subscribed_members_export_x.csv",
+        [MEMBER_ROW + ",gold"],
+        MEMBER_HEADER + ",Loyalty Tier",
     )
     load_source(conn, SOURCES["mailchimp_members"], landing)
 
@@ -186,6 +189,6 @@ def test_phone_lookup_parses_every_raw_phone_once(landing: Path, conn) -> None:
 
     assert refresh_lookup(conn, "US") == 1
     assert refresh_lookup(conn, "US") == 0
-    assert conn.execute("select raw_phone, phone_e164, is_valid from raw.phone_numbers").fetchall() == [
-        ("(415) 555-2671", "+14155552671", True)
-    ]
+    assert conn.execute(
+        "select raw_phone, phone_e164, is_valid from raw.phone_numbers"
+    ).fetchall() == [("(415) 555-2671", "+14155552671", True)]
