@@ -28,8 +28,8 @@ demo-data: install
 	$(BIN)/cdp demo-data
 
 lint: install
-	$(BIN)/ruff check ingestion exports orchestration tests benchmarks
-	$(BIN)/ruff format --check ingestion exports orchestration tests benchmarks
+	$(BIN)/ruff check ingestion exports orchestration tests $(wildcard benchmarks)
+	$(BIN)/ruff format --check ingestion exports orchestration tests $(wildcard benchmarks)
 
 clean:
 	rm -rf warehouse exports_out data .dagster_home dbt_project/target dbt_project/logs
