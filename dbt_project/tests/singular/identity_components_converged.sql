@@ -1,5 +1,5 @@
-{#- Fails when the unrolled Large-Star/Small-Star rounds (var identity_rounds) were not enough:
-    every identity link must join two identifiers of the same person. -#}
+{#- Fails if the components are wrong: every identity link must join two identifiers of the
+    same person (a guard against a connected-components bug or an unconverged graph). -#}
 
 with
 

@@ -1,35 +1,30 @@
-{{ config(materialized='table') }}
+{{ config(materialized='connected_components', max_rounds=40) }}
 
-{#- One row per identifier node with the connected component (= person) it belongs to. -#}
+{#- One row per identifier node with its connected component (= person): the smallest node id
+    in the component, i.e. its oldest identifier. The algorithm is in
+    macros/identity/connected_components.sql; this SQL only hands it the graph. -#}
 
 with
 
 nodes as (
 
-    select * from {{ ref('int_identity_nodes') }}
+    select node_id from {{ ref('int_identity_nodes') }}
 
 ),
 
-linked as (
+edges as (
 
-    {{ cdp.connected_components(ref('int_identity_edges'), var('identity_rounds', 12)) }}
+    select node_id_a, node_id_b from {{ ref('int_identity_edges') }}
 
 ),
 
-final as (
+graph as (
 
-    select
-        nodes.node_id,
-        nodes.node_key,
-        nodes.identifier_type,
-        nodes.identifier_value,
-        nodes.first_seen_at,
-        nodes.last_seen_at,
-        coalesce(linked.component_id, nodes.node_id) as component_id
-    from nodes
-    left join linked
-        on nodes.node_id = linked.node_id
+    -- Every node as a self-loop, so identifiers without links still get a component.
+    select node_id as node_id_a, node_id as node_id_b from nodes
+    union all
+    select node_id_a, node_id_b from edges
 
 )
 
-select * from final
+select * from graph

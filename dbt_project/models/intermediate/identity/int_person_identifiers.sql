@@ -3,6 +3,12 @@
 
 with
 
+nodes as (
+
+    select * from {{ ref('int_identity_nodes') }}
+
+),
+
 components as (
 
     select * from {{ ref('int_identity_components') }}
@@ -12,23 +18,27 @@ components as (
 roots as (
 
     select
-        node_id as component_id,
-        node_key as root_node_key
+        components.component_id,
+        nodes.node_key as root_node_key
     from components
-    where node_id = component_id
+    inner join nodes
+        on components.component_id = nodes.node_id
+    where components.node_id = components.component_id
 
 ),
 
 final as (
 
     select
-        components.identifier_type,
-        components.identifier_value,
-        components.node_key,
+        nodes.identifier_type,
+        nodes.identifier_value,
+        nodes.node_key,
         'p_' || substring({{ dbt.hash('roots.root_node_key') }}, 1, 16) as person_id,
-        components.first_seen_at,
-        components.last_seen_at
-    from components
+        nodes.first_seen_at,
+        nodes.last_seen_at
+    from nodes
+    inner join components
+        on nodes.node_id = components.node_id
     inner join roots
         on components.component_id = roots.component_id
 
