@@ -69,6 +69,25 @@ def write_text_atomic(path: Path, content: str) -> str:
     return out.hexdigest()
 
 
+def write_bytes_atomic(path: Path, data: bytes) -> str:
+    """Writes `data` atomically (mode 0600) and returns its sha256."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            raw.write(data)
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    _fsync_dir(path.parent)
+    return hashlib.sha256(data).hexdigest()
+
+
 def _fsync_dir(folder: Path) -> None:
     """Persists a rename; a no-op where directories cannot be opened (Windows)."""
     try:

@@ -1,15 +1,23 @@
-"""`meta.export_runs`: one row per export run, so what was sent where stays queryable."""
+"""`meta.export_runs`: one row per export run, failed ones included, so what was sent where (and
+what went wrong) stays queryable.
+
+Columns: destination, segment, rows (in the full file), segment_size, refused_rows and
+refused_by_reason (JSON), status (`written`, `unchanged`, `skipped` or `failed`), path, sha256,
+started_at, finished_at (UTC), adds, removes, warnings (JSON) and error (the message of a
+failed run, naming the row or batch at fault).
+"""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 import duckdb
 
 from exports.writer import ExportResult
 
 EXPORT_RUNS_TABLE = "meta.export_runs"
+_ADDED_COLUMNS = {"adds": "bigint", "removes": "bigint", "warnings": "varchar", "error": "varchar"}
 
 
 def ensure_table(conn: duckdb.DuckDBPyConnection) -> None:
@@ -31,6 +39,13 @@ def ensure_table(conn: duckdb.DuckDBPyConnection) -> None:
         )
         """
     )
+    # Warehouses created before incremental exports get the newer columns added in place.
+    for column, sql_type in _ADDED_COLUMNS.items():
+        conn.execute(f"alter table {EXPORT_RUNS_TABLE} add column if not exists {column} {sql_type}")
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def record_export_run(
@@ -41,7 +56,12 @@ def record_export_run(
 ) -> None:
     ensure_table(conn)
     conn.execute(
-        f"insert into {EXPORT_RUNS_TABLE} values (?, ?, ?, ?, ?, ?, 'succeeded', ?, ?, ?, ?)",
+        f"""
+        insert into {EXPORT_RUNS_TABLE} (destination, segment, rows, segment_size, refused_rows,
+            refused_by_reason, status, path, sha256, started_at, finished_at, adds, removes,
+            warnings, error)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
         [
             result.destination,
             result.segment,
@@ -49,9 +69,48 @@ def record_export_run(
             result.segment_size,
             result.refused_total,
             json.dumps(result.refused, sort_keys=True),
-            str(result.path),
-            result.sha256,
-            started_at.replace(tzinfo=None),
-            finished_at.replace(tzinfo=None),
+            result.status,
+            str(result.path) if result.status != "skipped" else None,
+            result.sha256 or None,
+            _utc(started_at),
+            _utc(finished_at),
+            result.adds if result.status == "written" else 0,
+            result.removes if result.status == "written" else 0,
+            json.dumps(result.warnings, sort_keys=True),
+            result.message if result.status == "skipped" else None,
         ],
     )
+
+
+def record_failed_export_run(
+    conn: duckdb.DuckDBPyConnection,
+    destination: str,
+    segment: str,
+    error: str,
+    started_at: datetime,
+    finished_at: datetime,
+) -> None:
+    """A run that raised: nothing was delivered and the sync state did not move."""
+    ensure_table(conn)
+    conn.execute(
+        f"""
+        insert into {EXPORT_RUNS_TABLE} (destination, segment, rows, segment_size, refused_rows,
+            refused_by_reason, status, path, sha256, started_at, finished_at, adds, removes,
+            warnings, error)
+        values (?, ?, 0, 0, 0, '{{}}', 'failed', null, null, ?, ?, 0, 0, '{{}}', ?)
+        """,
+        [destination, segment, _utc(started_at), _utc(finished_at), error],
+    )
+
+
+def last_run(conn: duckdb.DuckDBPyConnection, destination: str, segment: str) -> dict | None:
+    """The latest run of a segment to a destination, as a dict, or None."""
+    ensure_table(conn)
+    cursor = conn.execute(
+        f"select * from {EXPORT_RUNS_TABLE} where destination = ? and segment = ? "
+        "order by finished_at desc limit 1",
+        [destination, segment],
+    )
+    names = [d[0] for d in cursor.description]
+    row = cursor.fetchone()
+    return dict(zip(names, row, strict=True)) if row else None

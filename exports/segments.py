@@ -76,12 +76,27 @@ def check_destination_allowed(segment: SegmentSpec, destination: Destination) ->
             f"Segment {segment.name!r} ({segment.model_name}) does not list destination "
             f"{destination.name!r} in meta.segment.destinations {list(segment.destinations)}."
         )
-    if destination.marketing_channel and destination.marketing_channel != segment.channel:
-        raise ExportError(
-            f"{segment.model_name}: destination {destination.name!r} is for "
-            f"{destination.marketing_channel} marketing but meta.segment.channel is "
-            f"{segment.channel!r}; set channel: {destination.marketing_channel} or remove it."
-        )
+    problem = channel_problem(destination, segment.channel)
+    if problem:
+        raise ExportError(f"{segment.model_name}: meta.segment {problem}")
+
+
+def channel_problem(destination: Destination, channel: str) -> str | None:
+    """Why a segment of `channel` may not use `destination`, or None.
+
+    Email (and SMS) marketing tools need a segment of their channel; ad audiences need channel
+    `ads` or `email` (their consent rule is email-marketing consent); CRMs, data-team files and
+    the webhook accept any channel.
+    """
+    if channel in destination.channels:
+        return None
+    marketing = destination.marketing_channel
+    allowed = " or ".join(sorted(destination.channels))
+    return (
+        f"channel is {channel!r} but destination {destination.name!r} is for {marketing} "
+        f"marketing and needs channel {allowed}; set channel: {allowed.split(' or ')[0]} or "
+        f"remove {destination.name!r}."
+    )
 
 
 def _read_manifest(manifest_path: Path) -> dict[str, Any]:
@@ -151,12 +166,9 @@ def _parse_spec(unique_id: str, node: dict[str, Any], meta: dict[str, Any]) -> S
     if len(set(raw_destinations)) != len(raw_destinations):
         raise fail(f"destinations lists a destination twice: {raw_destinations}.")
     for destination in raw_destinations:
-        marketing = DESTINATIONS[destination].marketing_channel
-        if marketing and marketing != channel:
-            raise fail(
-                f"channel is {channel!r} but destination {destination!r} is for {marketing} "
-                f"marketing; set channel: {marketing} or remove {destination!r}."
-            )
+        problem = channel_problem(DESTINATIONS[destination], channel)
+        if problem:
+            raise fail(problem)
 
     refresh = meta.get("refresh", DEFAULT_REFRESH)
     if refresh not in REFRESH_VALUES:

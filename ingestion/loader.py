@@ -1,18 +1,26 @@
-"""Loads every landing file of one source into its raw table, once, one file per transaction."""
+"""Loads every landing file of one source into its raw table, once, one file per transaction.
+
+Per file: hash and sniff it (ingestion/files.py), skip it when the manifest already holds the
+same content, else in ONE transaction replace what an earlier version of the same path loaded,
+insert its rows in one pass, move unloadable records to `raw.quarantined_rows`, validate the
+batch with Great Expectations and record the outcome in `meta.ingested_files`. A process killed
+anywhere before the commit leaves no trace of the file (DuckDB discards the uncommitted
+transaction on the next open), so the next run loads it whole: no half file, no duplicates.
+"""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from ingestion import manifest
+from ingestion import manifest, privacy, quarantine, validation
 from ingestion.errors import CdpError
-from ingestion.readers import read_query
-from ingestion.sources import SourceSpec
+from ingestion.files import FileFacts, inspect_file, utf8_view
+from ingestion.readers import ReadPlan, read_plan
+from ingestion.sources import CsvFormat, JsonFormat, SourceSpec
 
 
 @dataclass
@@ -26,16 +34,148 @@ class TableLoadReport:
         return sum(f.rows_loaded for f in self.files if f.status == "loaded")
 
     @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined for f in self.files if f.status == "loaded")
+
+    @property
     def rejected(self) -> list[manifest.FileRecord]:
         return [f for f in self.files if f.status == "rejected"]
 
 
 def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return inspect_file(path).sha256
+
+
+def _scalar(conn: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+    """The first value of a one-row query, fetched to the end so the connection is free."""
+    return conn.execute(sql, params or []).fetchall()[0][0]
+
+
+@dataclass
+class _Batch:
+    """What loading one file found, turned into the manifest's counts and message."""
+
+    read: int = 0
+    loaded: int = 0
+    quarantined: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _insert_rows(
+    conn: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    plan: ReadPlan,
+    relative: str,
+    sha: str,
+    loaded_at: datetime,
+) -> int:
+    """Inserts every record of the file in one pass; unloadable ones marked for quarantine."""
+    columns = ", ".join(f'"{c}"' for c in spec.columns)
+    inserted = _scalar(
+        conn,
+        f"insert into raw.{spec.table} by name select {columns}, "
+        "case when _reject is null then _extra else cast(json_object("
+        "'reason', _reject, 'raw', _raw_text) as varchar) end as _extra, "
+        "case when _reject is null then _source_row else -_source_row end as _source_row, "
+        f"? as _source_file, ? as _file_sha256, ? as _loaded_at from ({plan.sql})",
+        [relative, sha, loaded_at],
+    )
+    return int(inserted)
+
+
+def _check_document(conn: duckdb.DuckDBPyConnection, plan: ReadPlan) -> None:
+    if plan.document_check is None:
+        return
+    documents, without_array = conn.execute(plan.document_check).fetchall()[0]
+    if without_array:
+        where = f"top-level key {plan.root_key!r}" if plan.root_key else "an array of records"
+        raise CdpError(
+            f"{without_array} of {documents} JSON document(s) in the file have no {where} "
+            "(expected a wrapper object holding the records, a bare array, or JSON Lines)"
+        )
+
+
+def _load_rows(
+    conn: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    path: Path,
+    relative: str,
+    facts: FileFacts,
+    loaded_at: datetime,
+) -> _Batch:
+    batch = _Batch(notes=[facts.note] if facts.note else [])
+    with utf8_view(path, facts) as readable:
+        plan = read_plan(spec, readable, path.name)
+        batch.notes += plan.notes
+        if plan.shape == "empty":
+            batch.notes.append("empty file: no records")
+            return batch
+        _check_document(conn, plan)
+        if plan.uses_rejects:
+            quarantine.reset_parser_rejects(conn)
+        inserted = _insert_rows(conn, spec, plan, relative, facts.sha256, loaded_at)
+    is_csv = isinstance(spec.format, CsvFormat)
+    is_child = isinstance(spec.format, JsonFormat) and spec.format.child_path is not None
+    rejects = []
+    if plan.uses_rejects and not is_child:  # the parent table quarantines unreadable lines
+        rejects = quarantine.parser_rejects(conn, is_json_lines=not is_csv)
+    header_lines = 1 if is_csv else 0
+    if is_csv and facts.quotes % 2:
+        raise CdpError(
+            "a quoted value is never closed (the file holds an odd number of double quotes): "
+            f"the file looks truncated or hand-edited, and everything after record "
+            f"{inserted + len(rejects)} would be lost; fix or re-export it"
+        )
+    if rejects:
+        quarantine.renumber_after_rejects(
+            conn, spec.table, relative, [line - header_lines for line, _, _ in rejects]
+        )
+        quarantine.add_parser_rejects(
+            conn, spec.table, relative, facts.sha256, loaded_at, rejects, header_lines
+        )
+    line_offset = None if plan.shape in ("array", "document") else header_lines
+    moved = quarantine.move_marked_rows(conn, spec.table, relative, line_offset)
+    batch.read = inserted + len(rejects)
+    batch.quarantined = moved + len(rejects)
+    batch.loaded = inserted - moved
+    if batch.read == 0:
+        batch.notes.append("header only: no data rows" if is_csv else "no records")
+    return batch
+
+
+def _natural_key_notes(
+    conn: duckdb.DuckDBPyConnection, spec: SourceSpec, relative: str
+) -> list[str]:
+    """Duplicates of the natural key inside the file, and keys earlier files loaded already."""
+    if not spec.key_columns:
+        return []
+    keys = ", ".join(f'trim("{c}")' for c in spec.key_columns)
+    on = " and ".join(f'trim(o."{c}") = trim(n."{c}")' for c in spec.key_columns)
+    duplicates = _scalar(
+        conn,
+        f"select count(*) - count(distinct ({keys})) from raw.{spec.table} "
+        "where _source_file = ?",
+        [relative],
+    )
+    earlier = _scalar(
+        conn,
+        f"with n as (select * from raw.{spec.table} where _source_file = ?), "
+        f"o as (select * from raw.{spec.table} where _source_file <> ?) "
+        f"select count(*) from n where exists (select 1 from o where {on})",
+        [relative, relative],
+    )
+    notes = []
+    if duplicates:
+        notes.append(
+            f"{duplicates:,} duplicate row(s) of the natural key ({', '.join(spec.key_columns)}) "
+            "inside the file: all loaded, staging keeps the last"
+        )
+    if earlier:
+        notes.append(
+            f"{earlier:,} row(s) re-deliver natural keys loaded from earlier files: "
+            "staging keeps this file's version (latest load wins)"
+        )
+    return notes
 
 
 def _load_file(
@@ -43,52 +183,60 @@ def _load_file(
     spec: SourceSpec,
     path: Path,
     relative: str,
-    sha: str,
+    facts: FileFacts,
     loaded_at: datetime,
+    validate: bool = True,
 ) -> manifest.FileRecord:
-    size = path.stat().st_size
+    sha = facts.sha256
 
-    def entry(status: str, rows: int, message: str) -> manifest.FileRecord:
+    def entry(status: str, batch: _Batch | None, message: str) -> manifest.FileRecord:
+        batch = batch or _Batch()
         return manifest.FileRecord(
-            spec.table, relative, size, sha, rows, rows if status == "loaded" else 0, 0,
+            spec.table, relative, facts.size, sha, batch.read, batch.loaded, batch.quarantined,
             status, message, loaded_at,
         )  # fmt: skip
 
     if manifest.loaded_sha(conn, spec.table, relative) == sha:
-        return entry("unchanged", 0, "already loaded with the same content")
+        return entry("unchanged", None, "already loaded with the same content")
     twin = manifest.path_with_same_content(conn, spec.table, sha)
     if twin is not None and twin != relative:
-        return entry("duplicate", 0, f"same content as {twin}, already loaded")
-    if size == 0:
-        return entry("loaded", 0, "empty file")
+        return entry("duplicate", None, f"same content as {twin}, already loaded")
 
     conn.execute("begin transaction")
     try:
-        query = read_query(conn, spec, path)
         # A re-export of the same file replaces what that file loaded before.
         conn.execute(f"delete from raw.{spec.table} where _source_file = ?", [relative])
-        conn.execute(
-            f"insert into raw.{spec.table} by name "
-            f"select *, ? as _source_file, ? as _file_sha256, ? as _loaded_at from ({query})",
-            [relative, sha, loaded_at],
-        )
-        rows = conn.execute(
-            f"select count(*) from raw.{spec.table} where _source_file = ?", [relative]
-        ).fetchone()[0]
-        result = entry("loaded", rows, "")
+        quarantine.clear_file(conn, spec.table, relative)
+        batch = _load_rows(conn, spec, path, relative, facts, loaded_at)
+        if batch.loaded:
+            batch.notes += _natural_key_notes(conn, spec, relative)
+        if batch.quarantined:
+            batch.notes.append(
+                f"{batch.quarantined:,} record(s) quarantined (see raw.quarantined_rows)"
+            )
+        if validate and batch.loaded:
+            results = validation.validate_batch(conn, spec.table, relative)
+            validation.store_results(conn, spec.table, relative, sha, loaded_at, results)
+            if failed := validation.summary(results):
+                batch.notes.append(failed)
+        result = entry("loaded", batch, "; ".join(batch.notes))
         manifest.record(conn, result)
+        privacy.drop_tombstoned_rows(conn, spec, relative)  # forgotten people stay forgotten
         conn.execute("commit")
         return result
     except (duckdb.Error, CdpError) as exc:
         conn.execute("rollback")
         message = str(exc).splitlines()[0] if isinstance(exc, CdpError) else _duckdb_message(exc)
-        return entry("rejected", 0, message)
+        return entry("rejected", None, message)
 
 
 def _duckdb_message(exc: duckdb.Error) -> str:
     """DuckDB's first lines say what and where (line number); drop the long advice after."""
     lines = [line for line in str(exc).splitlines() if line.strip()]
-    return " ".join(lines[:3])
+    text = " ".join(lines[:3])
+    if "JSON" in text and ("Malformed" in text or "malformed" in text or "unexpected" in text):
+        return f"invalid JSON (truncated or malformed): {text}"
+    return text
 
 
 def load_source(
@@ -96,6 +244,7 @@ def load_source(
     spec: SourceSpec,
     landing_dir: Path,
     loaded_at: datetime | None = None,
+    validate: bool = True,
 ) -> TableLoadReport:
     """Loads new or changed files of `spec` from the landing folder; skips the ones seen before."""
     loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
@@ -104,9 +253,9 @@ def load_source(
     report = TableLoadReport(spec.table)
     for path in spec.files(landing_dir):
         relative = path.relative_to(landing_dir).as_posix()
-        result = _load_file(conn, spec, path, relative, file_sha256(path), loaded_at)
+        result = _load_file(conn, spec, path, relative, inspect_file(path), loaded_at, validate)
         if result.status in ("rejected", "duplicate"):
             manifest.record(conn, result)
         report.files.append(result)
-    report.total_rows = conn.execute(f"select count(*) from raw.{spec.table}").fetchone()[0]
+    report.total_rows = _scalar(conn, f"select count(*) from raw.{spec.table}")
     return report

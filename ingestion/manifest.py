@@ -22,11 +22,19 @@ class FileRecord:
     rows_loaded: int
     rows_quarantined: int
     status: str  # loaded | unchanged | duplicate | rejected
+    """loaded: in raw (rows_read = rows_loaded + rows_quarantined); unchanged: same path and
+    content loaded before; duplicate: same content under another path; rejected: nothing of
+    the file loaded, `message` says why."""
     message: str
     loaded_at: datetime
 
 
 def ensure_meta_tables(conn: duckdb.DuckDBPyConnection) -> None:
+    """The manifest, `raw.quarantined_rows` and `meta.validation_results`."""
+    from ingestion import quarantine, validation
+
+    quarantine.ensure_table(conn)
+    validation.ensure_table(conn)
     conn.execute("create schema if not exists raw")
     conn.execute("create schema if not exists meta")
     conn.execute(
@@ -62,8 +70,8 @@ def loaded_sha(conn: duckdb.DuckDBPyConnection, table: str, file_path: str) -> s
         f"select sha256 from {MANIFEST_TABLE} where source_table = ? and file_path = ? "
         "and status = 'loaded'",
         [table, file_path],
-    ).fetchone()
-    return row[0] if row else None
+    ).fetchall()
+    return row[0][0] if row else None
 
 
 def path_with_same_content(conn: duckdb.DuckDBPyConnection, table: str, sha: str) -> str | None:
@@ -71,8 +79,8 @@ def path_with_same_content(conn: duckdb.DuckDBPyConnection, table: str, sha: str
         f"select file_path from {MANIFEST_TABLE} where source_table = ? and sha256 = ? "
         "and status = 'loaded' order by file_path limit 1",
         [table, sha],
-    ).fetchone()
-    return row[0] if row else None
+    ).fetchall()
+    return row[0][0] if row else None
 
 
 def record(conn: duckdb.DuckDBPyConnection, entry: FileRecord) -> None:

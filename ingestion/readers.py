@@ -1,22 +1,55 @@
 """SQL that reads one landing file with DuckDB's own readers into the shape of its raw table.
 
 Every query returns the spec's raw columns as text, then `_extra` (unknown CSV columns as a
-JSON object, kept rather than dropped) and `_source_row` (1-based record number in the file).
+JSON object, kept rather than dropped), `_source_row` (1-based record number in the file) and
+three columns the loader uses to quarantine what cannot be loaded: `_reject` (why, or null),
+`_raw_text` (the record as it stood in the file) and `_line` (its line, where known).
+
+What cannot be loaded (see docs/ingestion.md):
+- CSV records DuckDB cannot parse (wrong number of fields, a stray quote, a line over the size
+  limit): DuckDB's `store_rejects` keeps them in the connection's rejects table;
+- JSON Lines lines that are not valid JSON, or valid JSON but not an object;
+- any record whose natural key (`SourceSpec.key_columns`) is empty.
+A JSON document (array or wrapper object) that does not parse at all rejects the whole file:
+there is no record boundary to salvage. Nothing is dropped silently.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
 
 import duckdb
 
 from ingestion.errors import CdpError
+from ingestion.files import CsvDialect, json_shape, sniff_csv
 from ingestion.naming import snake_case
 from ingestion.sources import CsvFormat, JsonFormat, SourceSpec
 
 # A Shopify page or Mailchimp report is one JSON document; allow big ones (default is 16 MB).
 _MAX_JSON_DOCUMENT_BYTES = 1 << 30
+# One JSON Lines record may hold a whole order; longer lines are quarantined, not loaded.
+_MAX_JSON_LINE_BYTES = 1 << 24
+# Never appears unescaped in valid JSON, so splitting on it yields whole lines.
+_NO_DELIMITER = "\x01"
+REJECTS_TABLE = "cdp_reject_errors"
+REJECTS_SCAN = "cdp_reject_scans"
+
+
+@dataclass
+class ReadPlan:
+    """How one file is read: the SELECT, what to tell the user, and whether DuckDB's CSV
+    rejects tables collect records the parser could not read."""
+
+    sql: str
+    shape: str
+    """`csv`, `empty`, `header_only`, `lines`, `array` or `document`."""
+    notes: list[str] = field(default_factory=list)
+    uses_rejects: bool = False
+    document_check: str | None = None
+    """For JSON documents: a query returning (documents, documents without the record array)."""
+    root_key: str | None = None
 
 
 def _quote_ident(name: str) -> str:
@@ -27,102 +60,267 @@ def _quote_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def csv_headers(conn: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
-    relation = conn.sql(
-        f"select * from read_csv({_quote_literal(str(path))}, header = true, "
-        "all_varchar = true) limit 0"
-    )
-    return list(relation.columns)
+def _empty(expression: str) -> str:
+    return f"nullif(trim({expression}), '') is null"
 
 
-def _csv_query(conn: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> str:
+def csv_headers(path: Path, spec: SourceSpec) -> list[str]:
+    """The header of a CSV file as written, found with the file's own delimiter."""
+    assert isinstance(spec.format, CsvFormat)
+    dialect = sniff_csv(path, spec.format.headers)
+    return dialect.headers if dialect else []
+
+
+def _csv_plan(spec: SourceSpec, path: Path, file_name: str) -> ReadPlan:
     fmt = spec.format
     assert isinstance(fmt, CsvFormat)
-    headers = csv_headers(conn, path)
-    by_snake = {snake_case(h): h for h in headers}
+    dialect: CsvDialect | None = sniff_csv(path, fmt.headers)
+    if dialect is None:
+        return ReadPlan("", "empty")
+    headers = dialect.headers
+    by_snake: dict[str, int] = {}
+    for position, header in enumerate(headers):
+        by_snake.setdefault(snake_case(header), position)
     missing = [h for h in fmt.required if snake_case(h) not in by_snake]
     if missing:
         raise CdpError(
-            f"{path.name}: missing required column(s) {', '.join(repr(m) for m in missing)} "
+            f"missing required column(s) {', '.join(repr(m) for m in missing)} "
             f"for {spec.table} (line 1 is the header: {', '.join(headers) or 'empty'})"
         )
+    notes = []
+    if dialect.delimiter != ",":
+        notes.append(f"delimiter {dialect.delimiter!r}")
     known = {snake_case(h) for h in fmt.headers}
     selects = []
     for header in fmt.headers:
         column = snake_case(header)
-        source = by_snake.get(column)
-        value = _quote_ident(source) if source is not None else "null"
+        position = by_snake.get(column)
+        value = f"c{position}" if position is not None else "null"
         # Empty cells mean "no value" in every tool we read; keep them as NULL, not ''.
         selects.append(f"nullif({value}, '') as {_quote_ident(column)}")
     for column, by_pattern in fmt.derived.items():
         value = next(
-            (v for pattern, v in by_pattern.items() if fnmatch(path.stem.lower(), pattern)), None
+            (v for pattern, v in by_pattern.items() if fnmatch(Path(file_name).stem.lower(), pattern)),
+            None,
         )
         selects.append(f"{_quote_literal(value) if value else 'null'} as {_quote_ident(column)}")
-    extras = [h for h in headers if snake_case(h) not in known]
+    extras = [
+        (position, header or f"column_{position + 1}")
+        for position, header in enumerate(headers)
+        if snake_case(header) not in known
+    ]
     if extras:
-        pairs = ", ".join(f"{_quote_literal(h)}, {_quote_ident(h)}" for h in extras)
+        pairs = ", ".join(f"{_quote_literal(name)}, c{position}" for position, name in extras)
         selects.append(f"cast(json_object({pairs}) as varchar) as _extra")
+        notes.append(
+            f"{len(extras)} unknown column(s) kept in _extra: "
+            + ", ".join(repr(name) for _, name in extras)
+        )
     else:
         selects.append("cast(null as varchar) as _extra")
-    return (
-        f"select {', '.join(selects)}, row_number() over () as _source_row "
-        f"from read_csv({_quote_literal(str(path))}, header = true, all_varchar = true, "
-        "parallel = false)"
+    reasons = [
+        f"when {_empty(f'c{by_snake[key]}')} then "
+        f"{_quote_literal(f'required field {headers[by_snake[key]]!r} is empty')}"
+        for key in spec.key_columns
+        if key in by_snake
+    ]
+    reject = f"case {' '.join(reasons)} end" if reasons else "cast(null as varchar)"
+    delimiter = _quote_literal(dialect.delimiter)
+    # The record as it stood: its fields joined with the file's delimiter, quoted as needed.
+    fields = [
+        f"case when c{i} is null then '' when c{i} like '%' || {delimiter} || '%' "
+        f"or c{i} like '%\"%' or c{i} like '%' || chr(10) || '%' "
+        f"then '\"' || replace(c{i}, '\"', '\"\"') || '\"' else c{i} end"
+        for i in range(len(headers))
+    ]
+    raw_text = f"concat_ws({delimiter}, {', '.join(fields)})"
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(headers)))
+    reader = (
+        f"read_csv({_quote_literal(str(path))}, header = true, auto_detect = false, "
+        f"columns = {{{columns}}}, delim = {delimiter}, quote = '\"', escape = '\"', "
+        f"parallel = false, store_rejects = true, rejects_table = '{REJECTS_TABLE}', "
+        f"rejects_scan = '{REJECTS_SCAN}')"
     )
+    sql = (
+        f"with parsed as (select *, row_number() over () as _n from {reader}), "
+        f"judged as (select *, {reject} as _reject from parsed) "
+        f"select {', '.join(selects)}, _n as _source_row, _reject, "
+        f"case when _reject is not null then {raw_text} end as _raw_text, "
+        "_n + 1 as _line from judged"
+    )
+    return ReadPlan(sql, "csv", notes, uses_rejects=True)
 
 
 def _json_value(record: str, path: str | tuple[str, ...]) -> str:
+    """A single JSON path read on its own (used for the computed refund amount)."""
     if isinstance(path, tuple):
         return f"coalesce({', '.join(_json_value(record, p) for p in path)})"
     if path == "@refund_amount":
         # A refund's money is in its transactions: add the successful `refund` ones.
         return (
             "(select cast(sum(cast(json_extract_string(t, '$.amount') as decimal(18, 2))) "
-            "as varchar) from (select unnest(json_extract(c, '$.transactions[*]')) as t) "
+            f"as varchar) from (select unnest(json_extract({record}, '$.transactions[*]')) as t) "
             "where json_extract_string(t, '$.kind') = 'refund' "
             "and coalesce(json_extract_string(t, '$.status'), 'success') = 'success')"
         )
     return f"nullif(json_extract_string({record}, {_quote_literal(path)}), '')"
 
 
-def _json_query(spec: SourceSpec, path: Path) -> str:
-    fmt = spec.format
-    assert isinstance(fmt, JsonFormat)
+class _Paths:
+    """Collects JSON paths so one record is parsed once (`json_extract_string(r, [paths])`)."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+
+    def value(self, values: str, record: str, path: str | tuple[str, ...]) -> str:
+        if isinstance(path, tuple):
+            return f"coalesce({', '.join(self.value(values, record, p) for p in path)})"
+        if path.startswith("@"):
+            return _json_value(record, path)
+        self.paths.append(path)
+        return f"nullif({values}[{len(self.paths)}], '')"
+
+    def extract(self, record: str) -> str:
+        listed = ", ".join(_quote_literal(p) for p in self.paths)
+        return f"try(json_extract_string({record}, [{listed}]))"
+
+
+def _records_sql(shape: str, path: Path, fmt: JsonFormat) -> tuple[str, str | None, bool]:
+    """(records CTE body with r, _record_no, _line; the document check; uses rejects)."""
     file = _quote_literal(str(path))
-    if fmt.root_key is None:
-        records = (
-            "select json as r, row_number() over () as _record_no "
-            f"from read_json_objects({file}, format = 'newline_delimited')"
+    if shape == "lines":
+        reader = (
+            f"read_csv({file}, columns = {{'line': 'VARCHAR'}}, header = false, "
+            f"auto_detect = false, delim = '{_NO_DELIMITER}', quote = '', escape = '', "
+            f"parallel = false, max_line_size = {_MAX_JSON_LINE_BYTES}, store_rejects = true, "
+            f"rejects_table = '{REJECTS_TABLE}', rejects_scan = '{REJECTS_SCAN}')"
         )
-    else:
-        array = f"json_extract(json, {_quote_literal('$.' + fmt.root_key + '[*]')})"
-        records = (
-            f"select unnest({array}) as r, generate_subscripts({array}, 1) as _record_no "
-            f"from read_json_objects({file}, format = 'auto', "
-            f"maximum_object_size = {_MAX_JSON_DOCUMENT_BYTES})"
-        )
-    parent_selects = [f"{_json_value('r', p)} as {_quote_ident(c)}" for c, p in fmt.columns.items()]
-    if fmt.child_path is None:
         return (
-            f"with records as ({records}) select {', '.join(parent_selects)}, "
-            "cast(null as varchar) as _extra, _record_no as _source_row from records"
+            "select line as r, _n as _record_no, _n as _line from "
+            f"(select line, row_number() over () as _n from {reader}) "
+            "where nullif(trim(line), '') is not null",
+            None,
+            True,
         )
-    children_array = f"json_extract(r, {_quote_literal(fmt.child_path + '[*]')})"
-    child_selects = [
-        f"{_json_value('c', p)} as {_quote_ident(col)}" for col, p in fmt.child_columns.items()
-    ]
+    if shape == "array":
+        return (
+            "select cast(json as varchar) as r, row_number() over () as _record_no, "
+            "cast(null as bigint) as _line from "
+            f"read_json_objects({file}, format = 'array', "
+            f"maximum_object_size = {_MAX_JSON_DOCUMENT_BYTES})",
+            None,
+            False,
+        )
+    documents = (
+        f"select json as d, row_number() over () as _doc from read_json_objects({file}, "
+        f"format = 'auto', maximum_object_size = {_MAX_JSON_DOCUMENT_BYTES})"
+    )
+    if fmt.root_key is not None:
+        array = f"json_extract(d, {_quote_literal('$.' + fmt.root_key)})"
+    else:  # the wrapper's one array-valued key, whatever its name (`events`, `data`, …)
+        key = (
+            "list_filter(json_keys(d), k -> json_type(json_extract(d, "
+            "'$.\"' || k || '\"')) = 'ARRAY')[1]"
+        )
+        array = f"json_extract(d, '$.\"' || {key} || '\"')"
+    check = (
+        f"select count(*), count(*) filter (where json_type({array}) is distinct from 'ARRAY') "
+        f"from ({documents})"
+    )
+    elements = f"json_extract({array}, '$[*]')"
+    body = (
+        f"select cast(r as varchar) as r, row_number() over (order by _doc, _i) as _record_no, "
+        "cast(null as bigint) as _line from (select _doc, unnest(e) as r, "
+        "generate_subscripts(e, 1) as _i from "
+        f"(select _doc, {elements} as e from ({documents})))"
+    )
+    return body, check, False
+
+
+def _object_checks(record: str, values: str) -> str:
+    """CASE branches for a record that is not a JSON object (its values failed to parse)."""
     return (
-        f"with records as ({records}), "
-        f"children as (select r, _record_no, unnest({children_array}) as c, "
-        f"generate_subscripts({children_array}, 1) as _child_no from records) "
-        f"select {', '.join(parent_selects + child_selects)}, cast(null as varchar) as _extra, "
-        "row_number() over (order by _record_no, _child_no) as _source_row from children"
+        f"when left(ltrim({record}), 1) <> '{{' and json_valid({record}) "
+        "then 'not a JSON object' "
+        f"when {values} is null then 'invalid JSON'"
     )
 
 
-def read_query(conn: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> str:
-    """The SELECT that turns one file into rows of `raw.<spec.table>` (without lineage)."""
+def _json_plan(spec: SourceSpec, path: Path) -> ReadPlan:
+    fmt = spec.format
+    assert isinstance(fmt, JsonFormat)
+    record_keys = {
+        p.split(".")[1].split("[")[0]
+        for paths in fmt.columns.values()
+        for p in (paths if isinstance(paths, tuple) else (paths,))
+        if p.startswith("$.")
+    }
+    shape = json_shape(path, fmt.root_key, record_keys)
+    if shape == "empty":
+        return ReadPlan("", "empty")
+    records, check, uses_rejects = _records_sql(shape, path, fmt)
+    parent = _Paths()
+    parent_cols = {c: parent.value("v", "r", p) for c, p in fmt.columns.items()}
+    notes = {"lines": ["JSON Lines"], "array": ["JSON array"]}.get(shape, [])
+    if fmt.child_path is None:
+        key_checks = " ".join(
+            f"when {parent_cols[k]} is null then "
+            f"{_quote_literal(f'missing natural key {k} ({fmt.columns[k]})')}"
+            for k in spec.key_columns
+        )
+        reject = f"case {_object_checks('r', 'v')} {key_checks} end"
+        selects = ", ".join(f"{expr} as {_quote_ident(c)}" for c, expr in parent_cols.items())
+        sql = (
+            f"with records as ({records}), "
+            f"parsed as (select *, {parent.extract('r')} as v from records), "
+            f"judged as (select *, {reject} as _reject from parsed) "
+            f"select {selects}, cast(null as varchar) as _extra, _record_no as _source_row, "
+            "_reject, case when _reject is not null then r end as _raw_text, _line from judged"
+        )
+        return ReadPlan(sql, shape, notes, uses_rejects, check, fmt.root_key)
+
+    child = _Paths()
+    child_cols = {c: child.value("cv", "c", p) for c, p in fmt.child_columns.items()}
+    children_array = f"try(json_extract(r, {_quote_literal(fmt.child_path + '[*]')}))"
+    key_checks = " ".join(
+        f"when {({**parent_cols, **child_cols})[k]} is null then "
+        f"{_quote_literal(f'missing natural key {k}')}"
+        for k in spec.key_columns
+    )
+    child_filter = f"where {fmt.child_filter}" if fmt.child_filter else ""
+    # Records that are not valid objects are quarantined by the parent table; here they hold
+    # no children to read.
+    parents_sql = (
+        f"select *, {parent.extract('r')} as v, {children_array} as kids from records "
+        "where left(ltrim(r), 1) = '{'"
+    )
+    selects = ", ".join(
+        f"{expr} as {_quote_ident(c)}" for c, expr in {**parent_cols, **child_cols}.items()
+    )
+    sql = (
+        f"with records as ({records}), parents as ({parents_sql}), "
+        "children as (select v, r, _record_no, _line, unnest(kids) as c, "
+        "generate_subscripts(kids, 1) as _child_no from parents where v is not null), "
+        f"parsed as (select *, {child.extract('c')} as cv from children {child_filter}), "
+        f"judged as (select *, case when cv is null then 'invalid JSON' {key_checks} end "
+        "as _reject from parsed) "
+        f"select {selects}, cast(null as varchar) as _extra, "
+        "row_number() over (order by _record_no, _child_no) as _source_row, _reject, "
+        "case when _reject is not null then cast(c as varchar) end as _raw_text, _line "
+        "from judged"
+    )
+    return ReadPlan(sql, shape, notes, uses_rejects, check, fmt.root_key)
+
+
+def read_plan(spec: SourceSpec, path: Path, file_name: str | None = None) -> ReadPlan:
+    """How to turn one UTF-8 file into rows of `raw.<spec.table>` (without lineage)."""
     if isinstance(spec.format, CsvFormat):
-        return _csv_query(conn, spec, path)
-    return _json_query(spec, path)
+        return _csv_plan(spec, path, file_name or path.name)
+    return _json_plan(spec, path)
+
+
+def read_query(conn: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> str:
+    """The SELECT that turns one file into rows of `raw.<spec.table>` (kept for callers that
+    only want the rows: quarantine columns included, rejected rows not filtered)."""
+    del conn
+    return read_plan(spec, path).sql

@@ -17,6 +17,12 @@ class Settings:
     truth_dir: Path
     default_phone_region: str
     dbt_target: str
+    suppression_file: Path | None = None
+    """CSV of emails / phones that no marketing export may contain (CDP_SUPPRESSION_FILE)."""
+    webhook_url: str | None = None
+    """Where the `webhook` export destination POSTs its batches (CDP_WEBHOOK_URL)."""
+    webhook_batch_size: int = 500
+    """Records per webhook POST (CDP_WEBHOOK_BATCH_SIZE)."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -32,4 +38,11 @@ class Settings:
             ).resolve(),
             default_phone_region=env.get("CDP_DEFAULT_PHONE_REGION", "US").upper(),
             dbt_target=env.get("CDP_DBT_TARGET", "duckdb"),
+            suppression_file=(
+                Path(env["CDP_SUPPRESSION_FILE"]).resolve()
+                if env.get("CDP_SUPPRESSION_FILE")
+                else None
+            ),
+            webhook_url=env.get("CDP_WEBHOOK_URL") or None,
+            webhook_batch_size=int(env.get("CDP_WEBHOOK_BATCH_SIZE", "500")),
         )

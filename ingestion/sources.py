@@ -29,7 +29,9 @@ class CsvFormat:
 @dataclass(frozen=True)
 class JsonFormat:
     root_key: str | None
-    """Top-level key holding the record array (`orders`); None for JSON Lines."""
+    """Top-level key holding the record array (`orders`); None for JSON Lines. Whatever the key,
+    a file may also be a bare array of records, JSON Lines (one record per line) or wrapper
+    objects one after another (saved API pages); see `ingestion/readers.py`."""
     columns: dict[str, str | tuple[str, ...]]
     """raw column → JSON path inside a record (`$.customer.id`), or paths tried in order."""
     child_path: str | None = None
@@ -47,6 +49,9 @@ class SourceSpec:
     file_patterns: tuple[str, ...]
     format: CsvFormat | JsonFormat
     description: str
+    key_columns: tuple[str, ...] = ()
+    """Raw columns of the natural key staging deduplicates on (latest load wins). A record with
+    any of them empty cannot be matched to anything: it is quarantined, not loaded."""
     phone_columns: tuple[str, ...] = ()
 
     @property
@@ -173,6 +178,7 @@ SOURCES: dict[str, SourceSpec] = {
                 },
             ),
             description="Mailchimp audience export: one row per member and status file.",
+            key_columns=('email_address', 'euid'),
             phone_columns=("phone_number",),
         ),
         SourceSpec(
@@ -192,6 +198,7 @@ SOURCES: dict[str, SourceSpec] = {
                 },
             ),
             description="Mailchimp reports API email-activity: one row per open, click or bounce.",
+            key_columns=('campaign_id', 'email_id', 'action', 'activity_at'),
         ),
         SourceSpec(
             table="mailchimp_sent_to",
@@ -207,6 +214,7 @@ SOURCES: dict[str, SourceSpec] = {
                 },
             ),
             description="Mailchimp reports API sent-to: one row per recipient of a campaign.",
+            key_columns=('campaign_id', 'email_id'),
         ),
         SourceSpec(
             table="mailchimp_unsubscribes",
@@ -221,6 +229,7 @@ SOURCES: dict[str, SourceSpec] = {
                 },
             ),
             description="Mailchimp reports API unsubscribed: one row per unsubscribe.",
+            key_columns=('campaign_id', 'email_id'),
         ),
         SourceSpec(
             table="shopify_orders",
@@ -228,6 +237,7 @@ SOURCES: dict[str, SourceSpec] = {
             file_patterns=("orders*.json",),
             format=JsonFormat(root_key="orders", columns=_ORDER_COLUMNS),
             description="Shopify REST Admin orders: one row per order, nested objects flattened.",
+            key_columns=('id',),
             phone_columns=(
                 "phone",
                 "customer__phone",
@@ -259,6 +269,7 @@ SOURCES: dict[str, SourceSpec] = {
                 },  # fmt: skip
             ),
             description="Shopify order line items: one row per line of an order.",
+            key_columns=('order_id', 'id'),
         ),
         SourceSpec(
             table="shopify_order_refunds",
@@ -276,6 +287,7 @@ SOURCES: dict[str, SourceSpec] = {
                 },
             ),
             description="Shopify order refunds: one row per refund with its refunded amount.",
+            key_columns=('order_id', 'refund_id'),
         ),
         SourceSpec(
             table="shopify_products",
@@ -291,6 +303,7 @@ SOURCES: dict[str, SourceSpec] = {
                 child_columns={"variant_id": "$.id", "sku": "$.sku", "price": "$.price"},
             ),
             description="Shopify REST Admin products: one row per product variant.",
+            key_columns=('id', 'variant_id'),
         ),
         SourceSpec(
             table="shopify_customers",
@@ -301,6 +314,7 @@ SOURCES: dict[str, SourceSpec] = {
                 required=("Customer ID", "Email", "Accepts Email Marketing"),
             ),
             description="Shopify admin customers export.",
+            key_columns=('customer_id',),
             phone_columns=("phone", "default_address_phone"),
         ),
         SourceSpec(
@@ -343,6 +357,7 @@ SOURCES: dict[str, SourceSpec] = {
                 },
             ),
             description="Storefront Web Pixel events, one JSON object per line.",
+            key_columns=('event_id',),
             phone_columns=("checkout_phone",),
         ),
         SourceSpec(
@@ -354,6 +369,7 @@ SOURCES: dict[str, SourceSpec] = {
                 required=("Date", "Time", "Time Zone", "Transaction ID", "Net Sales", "Location"),
             ),
             description="Square Dashboard transactions export.",
+            key_columns=('transaction_id',),
         ),
         SourceSpec(
             table="square_items",
@@ -364,6 +380,7 @@ SOURCES: dict[str, SourceSpec] = {
                 required=("Date", "Time", "Time Zone", "Item", "Qty", "Transaction ID"),
             ),
             description="Square Dashboard item details export.",
+            key_columns=('transaction_id',),
         ),
         SourceSpec(
             table="square_customers",
@@ -374,6 +391,7 @@ SOURCES: dict[str, SourceSpec] = {
                 required=("Square Customer ID",),
             ),
             description="Square customer directory export.",
+            key_columns=('square_customer_id',),
             phone_columns=("phone_number",),
         ),
     )

@@ -139,6 +139,28 @@ def ui(
     raise typer.Exit(subprocess.call(command))
 
 
+@app.command()
+def forget(
+    identifier: Annotated[str, typer.Argument(help="The person's email address or phone number.")],
+) -> None:
+    """Erases a person (raw rows, marts, export state), keeps a hashed tombstone, lists deletions."""
+    from orchestration.forget import forget as forget_person
+
+    report = forget_person(Settings.from_env(), identifier)
+    who = ", ".join(report.person_ids) or "no resolved person (raw rows matched directly)"
+    console.print(f"Forgot {report.identifier_type} {report.identifier_value}: {who}")
+    table = Table(title="Deleted", title_justify="left")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, rows in sorted(report.deleted.items()):
+        table.add_row(name, f"{rows:,}")
+    console.print(table)
+    console.print(
+        f"{report.tombstones} tombstone(s) recorded in meta.tombstones (sha256 only): re-imported "
+        "rows of this person are dropped. The next export lists them in each `removes` file."
+    )
+
+
 def main() -> None:
     """Entry point: user errors are printed as one clear line, never as a traceback."""
     try:

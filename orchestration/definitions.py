@@ -8,7 +8,7 @@ from dagster_dbt import DbtCliResource
 from ingestion.settings import Settings
 from orchestration.dbt_project import DBT_EXECUTABLE, dbt_project
 from orchestration.defs.automation import cdp_job, daily_schedule, landing_folder_sensor
-from orchestration.defs.exports import build_export_assets
+from orchestration.defs.exports import build_export_assets, build_export_checks
 from orchestration.defs.ingestion import phone_numbers, raw_assets
 from orchestration.defs.transform import cdp_dbt_models
 from orchestration.resources import warehouse_from_settings
@@ -20,6 +20,7 @@ defs = dg.Definitions(
         cdp_dbt_models,
         *build_export_assets(dbt_project.manifest_path),
     ],
+    asset_checks=build_export_checks(dbt_project.manifest_path),
     jobs=[cdp_job],
     schedules=[daily_schedule],
     sensors=[landing_folder_sensor],

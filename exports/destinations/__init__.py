@@ -7,11 +7,28 @@ it to DESTINATIONS below; `docs/exports.md` walks through it.
 from __future__ import annotations
 
 from exports.destinations.base import Destination, MarketingChannel, Profile
+from exports.destinations.generic import JSONL, PARQUET
+from exports.destinations.google_customer_match import GOOGLE_CUSTOMER_MATCH
 from exports.destinations.hubspot import HUBSPOT
 from exports.destinations.mailchimp import MAILCHIMP
+from exports.destinations.meta_custom_audience import META_CUSTOM_AUDIENCE
+from exports.destinations.salesforce import SALESFORCE
+from exports.destinations.webhook import WEBHOOK
 from exports.errors import ExportError
 
-DESTINATIONS: dict[str, Destination] = {d.name: d for d in (MAILCHIMP, HUBSPOT)}
+DESTINATIONS: dict[str, Destination] = {
+    d.name: d
+    for d in (
+        MAILCHIMP,
+        HUBSPOT,
+        SALESFORCE,
+        GOOGLE_CUSTOMER_MATCH,
+        META_CUSTOM_AUDIENCE,
+        PARQUET,
+        JSONL,
+        WEBHOOK,
+    )
+}
 
 
 def get_destination(name: str) -> Destination:

@@ -90,7 +90,11 @@ def format_row(profile: Profile, segment: SegmentSpec, notes: Counter[str]) -> d
         "Country/Region": text(profile.get("country_code")),
         "Lifecycle Stage": lifecycle_stage(profile.get("lifecycle_stage"), notes),
         "CDP Person ID": text(profile.get("person_id")),
-        "CDP Email Marketable": "true" if profile.get("is_email_marketable") is True else "false",
+        "CDP Email Marketable": (
+            "true"
+            if profile.get("is_email_marketable") is True and not profile.get("is_suppressed")
+            else "false"
+        ),
     }
 
 

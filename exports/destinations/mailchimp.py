@@ -81,6 +81,7 @@ MAILCHIMP = Destination(
     file_name="audience_import.csv",
     headers=HEADERS,
     marketing_channel="email",
+    channels=frozenset({"email"}),
     format_row=format_row,
     doc_title="Format Guidelines for Your Import File (Mailchimp Help)",
     doc_url="https://mailchimp.com/help/format-guidelines-for-your-import-file/",

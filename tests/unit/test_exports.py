@@ -200,6 +200,7 @@ def test_load_segment_specs_reads_segment_models_sorted_by_name(tmp_path: Path) 
         ({**VIP_META, "destination": ["hubspot"]}, "unknown key"),
         ({**VIP_META, "refresh": "sometimes"}, "refresh must be one of"),
         ({**VIP_META, "channel": "sms"}, "email marketing"),
+        ({**VIP_META, "channel": "crm", "destinations": ["google_customer_match"]}, "ads"),
         ({**VIP_META, "destinations": ["hubspot", "hubspot"]}, "twice"),
     ],
 )
@@ -238,11 +239,22 @@ def test_missing_manifest_is_a_user_error(tmp_path: Path) -> None:
 # --- destination files -----------------------------------------------------------------------
 
 
-def test_registry_names_both_destinations() -> None:
-    assert sorted(DESTINATIONS) == ["hubspot", "mailchimp"]
+def test_registry_names_every_destination() -> None:
+    assert sorted(DESTINATIONS) == [
+        "google_customer_match",
+        "hubspot",
+        "jsonl",
+        "mailchimp",
+        "meta_custom_audience",
+        "parquet",
+        "salesforce",
+        "webhook",
+    ]
     assert get_destination("mailchimp").marketing_channel == "email"
     assert get_destination("hubspot").marketing_channel is None
-    with pytest.raises(ExportError, match="known destinations: hubspot, mailchimp"):
+    assert get_destination("google_customer_match").marketing_channel == "ads"
+    assert get_destination("meta_custom_audience").marketing_channel == "ads"
+    with pytest.raises(ExportError, match="known destinations: google_customer_match, hubspot"):
         get_destination("klaviyo")
 
 
@@ -358,7 +370,11 @@ def test_manifest_matches_file_and_result(
     assert manifest["generated_at"] == "2024-05-01T06:30:00Z"
     assert manifest["destination"] == "mailchimp"
     assert manifest["segment"] == "vip_customers"
-    assert manifest["schema_version"] == 1
+    assert manifest["schema_version"] == 2
+    assert manifest["adds"] == 3 and manifest["removes"] == 0
+    assert manifest["files"]["full"]["sha256"] == result.sha256
+    assert manifest["files"]["adds"]["file"] == "audience_import.adds.csv"
+    assert manifest["files"]["removes"]["rows"] == 0
     assert manifest["columns"] == MAILCHIMP_HEADERS
     assert manifest["file"] == "audience_import.csv"
     assert manifest["rows"] == 3
@@ -465,7 +481,9 @@ def test_atomic_write_leaves_only_data_and_manifest(
 ) -> None:
     result = export_segment(conn, vip, "mailchimp", tmp_path, GENERATED_AT)
     assert sorted(p.name for p in result.path.parent.iterdir()) == [
+        "audience_import.adds.csv",
         "audience_import.csv",
+        "audience_import.removes.csv",
         "manifest.json",
     ]
 
@@ -490,12 +508,15 @@ def test_failed_export_keeps_previous_file_and_no_temp_file(
     broken = dataclasses.replace(DESTINATIONS["mailchimp"], format_row=flaky)
     monkeypatch.setitem(destinations_module.DESTINATIONS, "mailchimp", broken)
 
-    with pytest.raises(RuntimeError, match="disk on fire"):
+    conn.execute("update marts.profiles set first_name = 'Changed' where person_id = 'p1'")
+    with pytest.raises(ExportError, match="person_id 'p5' could not be formatted.*disk on fire"):
         export_segment(conn, vip, "mailchimp", tmp_path, GENERATED_AT)
 
     assert good.path.read_bytes() == before
     assert sorted(p.name for p in good.path.parent.iterdir()) == [
+        "audience_import.adds.csv",
         "audience_import.csv",
+        "audience_import.removes.csv",
         "manifest.json",
     ]
 

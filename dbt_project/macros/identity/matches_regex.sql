@@ -8,5 +8,5 @@
 {%- endmacro %}
 
 {% macro spark__matches_regex(expression, pattern) -%}
-    ({{ expression }} rlike {{ pattern }})
+    ({{ expression }} rlike {{ cdp.java_regex(pattern) }})
 {%- endmacro %}

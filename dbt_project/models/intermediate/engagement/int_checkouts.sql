@@ -1,5 +1,7 @@
 {#- Storefront checkouts (by checkout token) with whether an order followed: the basis of the
-    abandoned-checkout trigger. -#}
+    abandoned-checkout trigger. `has_order` means this checkout was completed (or an order carries
+    its token); `next_order_at` is the person's first order, by any channel, placed after the
+    checkout started, so a shopper who came back and bought another way is not chased. -#}
 
 with
 
@@ -14,6 +16,14 @@ orders as (
 
     select checkout_token from {{ ref('stg_shopify__orders') }}
     where checkout_token is not null
+
+),
+
+person_orders as (
+
+    select person_id, ordered_at from {{ ref('int_orders') }}
+    where person_id is not null
+        and not is_cancelled
 
 ),
 
@@ -33,7 +43,7 @@ checkouts as (
 
 ),
 
-final as (
+with_person as (
 
     select
         checkouts.checkout_token,
@@ -51,6 +61,34 @@ final as (
     {{ cdp.person_join('by_email', 'email', 'checkouts.checkout_email') }}
     {{ cdp.person_join('by_browser', 'anonymous_id', 'checkouts.anonymous_id') }}
     where checkouts.started_at is not null
+
+),
+
+final as (
+
+    select
+        with_person.checkout_token,
+        with_person.person_id,
+        with_person.started_at,
+        with_person.completed_at,
+        with_person.checkout_email,
+        with_person.checkout_total_amount,
+        with_person.checkout_currency,
+        with_person.has_order,
+        min(person_orders.ordered_at) as next_order_at
+    from with_person
+    left join person_orders
+        on with_person.person_id = person_orders.person_id
+        and person_orders.ordered_at >= with_person.started_at
+    group by
+        with_person.checkout_token,
+        with_person.person_id,
+        with_person.started_at,
+        with_person.completed_at,
+        with_person.checkout_email,
+        with_person.checkout_total_amount,
+        with_person.checkout_currency,
+        with_person.has_order
 
 )
 

@@ -1,5 +1,6 @@
-{#- Storefront activity per identified person: sessions, last seen, devices and browsers used,
-    and the UTM source of their latest campaign-tagged session. -#}
+{#- Storefront activity per identified person: sessions (all time and in the 30 / 90 days
+    before as_of), last seen, devices and browsers used, and the UTM source of their latest
+    campaign-tagged session. -#}
 
 with
 
@@ -60,7 +61,10 @@ totals as (
         person_id,
         count(*) as web_sessions,
         sum(event_count) as web_events,
-        {{ dbt.datediff('max(ended_at)', cdp.as_of(), 'day') }} as days_since_last_web_visit,
+        sum(case when {{ dbt.datediff('started_at', cdp.as_of(), 'day') }} between 0 and 29
+            then 1 else 0 end) as web_sessions_30d,
+        sum(case when {{ dbt.datediff('started_at', cdp.as_of(), 'day') }} between 0 and 89
+            then 1 else 0 end) as web_sessions_90d,
         min(started_at) as first_web_visit_at,
         max(ended_at) as last_web_visit_at,
         count(distinct anonymous_id) as browser_ids
@@ -75,6 +79,8 @@ final as (
         totals.person_id,
         totals.web_sessions,
         totals.web_events,
+        totals.web_sessions_30d,
+        totals.web_sessions_90d,
         totals.first_web_visit_at,
         totals.last_web_visit_at,
         totals.browser_ids,

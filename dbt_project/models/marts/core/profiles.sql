@@ -1,6 +1,8 @@
 {#- The unified profile: one row per person, known or still anonymous, with contact details
-    chosen by survivorship, purchase totals online and in store, email and web engagement,
-    consent per channel and lifecycle stage. -#}
+    chosen by survivorship, purchase traits online and in store, RFM scores, email and web
+    engagement, consent per channel, an open checkout and the lifecycle stage, all as of `as_of`.
+    Predictive traits (BG/NBD) are computed after this table, by Python, and join it in
+    crm_contacts and the churn-risk segment (docs/profiles.md explains why). -#}
 
 with
 
@@ -16,17 +18,15 @@ contact as (
 
 ),
 
-orders as (
+purchases as (
 
-    select * from {{ ref('int_orders') }}
-    where person_id is not null
+    select * from {{ ref('int_person_purchases') }}
 
 ),
 
-order_lines as (
+rfm as (
 
-    select * from {{ ref('int_order_lines') }}
-    where person_id is not null
+    select * from {{ ref('int_person_rfm') }}
 
 ),
 
@@ -72,52 +72,23 @@ people as (
 
 ),
 
-purchases as (
-
-    select
-        person_id,
-        sum(case when channel = 'online' and not is_cancelled then 1 else 0 end) as online_orders,
-        sum(case when channel = 'online' then net_revenue_amount else 0 end) as online_revenue,
-        sum(case when channel = 'online' then refunded_amount else 0 end) as online_refunds,
-        sum(case when channel = 'store' then 1 else 0 end) as store_orders,
-        sum(case when channel = 'store' then net_revenue_amount else 0 end) as store_revenue,
-        sum(case when channel = 'store' then refunded_amount else 0 end) as store_refunds,
-        min(case when not is_cancelled then ordered_at end) as first_purchase_at,
-        max(case when not is_cancelled then ordered_at end) as last_purchase_at
-    from orders
-    group by person_id
-
-),
-
-category_revenue as (
-
-    select
-        person_id,
-        category,
-        row_number() over (
-            partition by person_id order by sum(line_amount) desc, category
-        ) as category_rank
-    from order_lines
-    group by person_id, category
-
-),
-
 hard_bounced_emails as (
 
-    select distinct email from consent_events where action = 'hard_bounce'
+    -- A hard bounce is a property of the address: whoever's consent, it is not mailable.
+    select distinct email from consent_events
+    where action = 'hard_bounce' and email is not null
 
 ),
 
 open_checkouts as (
 
     select
-        person_id,
-        max(started_at) as last_open_checkout_at
+        checkouts.person_id,
+        max(checkouts.started_at) as last_open_checkout_at
     from checkouts
-    where not has_order
-        and {{ dbt.datediff('started_at', cdp.as_of(), 'hour') }} >= {{ var('abandoned_checkout_after_hours') }}
-        and person_id is not null
-    group by person_id
+    where checkouts.person_id is not null
+        and {{ cdp.is_open_checkout('checkouts') }}
+    group by checkouts.person_id
 
 ),
 
@@ -147,14 +118,27 @@ joined as (
         people.first_seen_at,
         people.last_seen_at,
         coalesce(purchases.online_orders, 0) as online_orders,
-        cast(coalesce(purchases.online_revenue, 0) as decimal(18, 2)) as online_revenue,
-        cast(coalesce(purchases.online_refunds, 0) as decimal(18, 2)) as online_refunds,
+        coalesce(purchases.online_revenue, cast(0 as decimal(18, 2))) as online_revenue,
+        coalesce(purchases.online_refunds, cast(0 as decimal(18, 2))) as online_refunds,
+        purchases.online_average_order_value,
         coalesce(purchases.store_orders, 0) as store_orders,
-        cast(coalesce(purchases.store_revenue, 0) as decimal(18, 2)) as store_revenue,
-        cast(coalesce(purchases.store_refunds, 0) as decimal(18, 2)) as store_refunds,
+        coalesce(purchases.store_revenue, cast(0 as decimal(18, 2))) as store_revenue,
+        coalesce(purchases.store_refunds, cast(0 as decimal(18, 2))) as store_refunds,
+        purchases.store_average_order_value,
+        coalesce(purchases.total_orders, 0) as total_orders,
+        coalesce(purchases.total_revenue, cast(0 as decimal(18, 2))) as total_revenue,
+        coalesce(purchases.total_refunds, cast(0 as decimal(18, 2))) as total_refunds,
+        purchases.average_order_value,
+        purchases.currency,
         purchases.first_purchase_at,
         purchases.last_purchase_at,
-        category_revenue.category as favourite_category,
+        purchases.last_online_purchase_at,
+        purchases.last_store_purchase_at,
+        purchases.favourite_category,
+        rfm.recency_score,
+        rfm.frequency_score,
+        rfm.monetary_score,
+        rfm.rfm_cell,
         coalesce(email_engagement.emails_sent, 0) as emails_sent,
         coalesce(email_engagement.email_opens, 0) as email_opens,
         coalesce(email_engagement.email_clicks, 0) as email_clicks,
@@ -167,27 +151,31 @@ joined as (
         email_engagement.last_email_open_at,
         email_engagement.last_email_engagement_at,
         coalesce(web_activity.web_sessions, 0) as web_sessions,
+        coalesce(web_activity.web_sessions_30d, 0) as web_sessions_30d,
+        coalesce(web_activity.web_sessions_90d, 0) as web_sessions_90d,
         web_activity.last_web_visit_at,
         web_activity.device_types,
         web_activity.browsers,
         web_activity.last_utm_source,
         coalesce(consent.email_consent_status, 'unknown') as email_consent_status,
+        consent.email_consent_action,
         consent.email_consent_at,
         consent.email_consent_source,
+        consent.email_consent_record_id,
         coalesce(consent.sms_consent_status, 'unknown') as sms_consent_status,
+        consent.sms_consent_action,
         consent.sms_consent_at,
         consent.sms_consent_source,
+        consent.sms_consent_record_id,
         hard_bounced_emails.email is not null as is_email_hard_bounced,
-        open_checkouts.last_open_checkout_at,
-        open_checkouts.person_id is not null as has_open_checkout
+        open_checkouts.last_open_checkout_at
     from people
     left join contact
         on people.person_id = contact.person_id
     left join purchases
         on people.person_id = purchases.person_id
-    left join category_revenue
-        on people.person_id = category_revenue.person_id
-        and category_revenue.category_rank = 1
+    left join rfm
+        on people.person_id = rfm.person_id
     left join email_engagement
         on people.person_id = email_engagement.person_id
     left join web_activity
@@ -201,18 +189,20 @@ joined as (
 
 ),
 
-with_totals as (
+with_activity as (
 
     select
         *,
-        online_orders + store_orders as total_orders,
-        cast(online_revenue + store_revenue as decimal(18, 2)) as total_revenue,
-        {{ cdp.greatest_of(['last_purchase_at', 'last_email_engagement_at', 'last_web_visit_at', 'email_consent_at']) }} as last_activity_at,
+        {{ cdp.greatest_of(['last_purchase_at', 'last_email_engagement_at', 'last_web_visit_at', 'email_consent_at', 'sms_consent_at']) }} as last_activity_at,
         email is not null or phone is not null as is_known,
+        total_orders > 0 as is_customer,
         email is not null
             and email_consent_status = 'subscribed'
             and not is_email_hard_bounced as is_email_marketable,
         phone is not null and sms_consent_status = 'subscribed' as is_sms_marketable,
+        last_open_checkout_at is not null
+            and {{ dbt.datediff('last_open_checkout_at', cdp.as_of(), 'day') }} < {{ var('open_checkout_lookback_days') }}
+            as has_open_checkout,
         {{ dbt.datediff('last_purchase_at', cdp.as_of(), 'day') }} as days_since_last_purchase
     from joined
 
@@ -223,21 +213,9 @@ final as (
     select
         *,
         {{ dbt.datediff('last_activity_at', cdp.as_of(), 'day') }} as days_since_last_activity,
-        case
-            when total_orders > 0 and days_since_last_purchase > {{ var('lifecycle_churned_after_days') }}
-                then 'churned'
-            when total_orders > 0 and days_since_last_purchase > {{ var('lifecycle_at_risk_after_days') }}
-                then 'at_risk'
-            when total_revenue >= {{ var('lifecycle_vip_min_revenue') }}
-                or total_orders >= {{ var('lifecycle_vip_min_orders') }}
-                then 'vip'
-            when total_orders >= 2 then 'repeat_customer'
-            when total_orders = 1 then 'first_time_customer'
-            when email_consent_status = 'subscribed' then 'subscriber'
-            when is_known then 'lead'
-            else 'anonymous'
-        end as lifecycle_stage
-    from with_totals
+        {{ cdp.lifecycle_stage() }} as lifecycle_stage,
+        {{ cdp.as_of() }} as as_of_at
+    from with_activity
 
 )
 

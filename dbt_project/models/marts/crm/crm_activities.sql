@@ -72,7 +72,10 @@ activities as (
         person_id,
         case when channel = 'online' then 'online_order' else 'store_purchase' end as activity_type,
         ordered_at as occurred_at,
-        {{ dbt.concat(['order_status', "' '", 'cast(net_revenue_amount as ' ~ dbt.type_string() ~ ')', "' '", 'currency']) }} as detail,
+        {{ dbt.concat([
+            "case when is_cancelled then 'cancelled' else order_status end", "' '",
+            'cast(net_revenue_amount as ' ~ dbt.type_string() ~ ')', "' '", 'currency'
+        ]) }} as detail,
         net_revenue_amount as amount,
         source_table,
         source_record_id
@@ -117,6 +120,10 @@ final as (
     select
         {{ dbt.hash(dbt.concat(['activity_type', "'|'", 'source_table', "'|'", 'source_record_id'])) }} as activity_id,
         person_id,
+        row_number() over (
+            partition by person_id
+            order by occurred_at, activity_type, source_record_id
+        ) as activity_sequence,
         activity_type,
         occurred_at,
         detail,

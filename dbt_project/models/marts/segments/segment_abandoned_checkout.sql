@@ -1,5 +1,6 @@
 {#- People who started a checkout in the 24 hours before as_of, at least
-    `abandoned_checkout_after_hours` ago, and have not ordered since. -#}
+    `abandoned_checkout_after_hours` ago, did not complete it and have not ordered since (by any
+    channel): the abandoned-cart trigger. -#}
 
 with
 
@@ -12,24 +13,29 @@ checkouts as (
 abandoned as (
 
     select
-        person_id,
-        max(started_at) as checkout_started_at,
-        max(checkout_total_amount) as checkout_total_amount
+        checkouts.person_id,
+        checkouts.started_at,
+        checkouts.checkout_total_amount,
+        checkouts.checkout_currency,
+        row_number() over (
+            partition by checkouts.person_id
+            order by checkouts.started_at desc, checkouts.checkout_token
+        ) as recency
     from checkouts
-    where not has_order
-        and person_id is not null
-        and {{ dbt.datediff('started_at', cdp.as_of(), 'hour') }} between {{ var('abandoned_checkout_after_hours') }} and 24
-    group by person_id
+    where checkouts.person_id is not null
+        and {{ cdp.is_open_checkout('checkouts', within_hours=24) }}
 
 ),
 
 final as (
 
     select
-        abandoned.person_id,
-        abandoned.checkout_started_at,
-        abandoned.checkout_total_amount
+        person_id,
+        started_at as checkout_started_at,
+        checkout_total_amount,
+        checkout_currency
     from abandoned
+    where recency = 1
 
 )
 

@@ -1,0 +1,377 @@
+"""Right to be forgotten: erase a person from the warehouse and keep them out of later loads.
+
+`forget_identifier` deletes, inside the caller's transaction, every raw row that carries any
+identifier of the person (matched on the raw columns listed in `RAW_IDENTIFIER_COLUMNS`,
+normalised like the identity layer: email trimmed and lower-cased, phone through
+`raw.phone_numbers` to E.164, source ids trimmed), their orders' line items and refunds, their
+phone lookup entries, and their rows in every dbt-built table (marts and intermediate: by
+person_id, identifier or email / phone column). It records a tombstone per identifier in
+`meta.tombstones(identifier_type, identifier_sha256, forgotten_at)`: a hash, never the value.
+
+`drop_tombstoned_rows` is the loader's hook: after a file's rows are inserted (same
+transaction), rows carrying a tombstoned identifier are deleted again and counted in the
+ingestion manifest (`rows_quarantined`), so re-importing an old export cannot bring a forgotten
+person back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import duckdb
+import phonenumbers
+
+from ingestion.errors import CdpError
+from ingestion.manifest import MANIFEST_TABLE
+from ingestion.phone_numbers import LOOKUP_TABLE, to_e164
+from ingestion.sources import SourceSpec
+
+TOMBSTONES_TABLE = "meta.tombstones"
+
+# raw table -> identifier type -> raw columns holding it (the columns the identity layer reads).
+RAW_IDENTIFIER_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
+    "mailchimp_members": {
+        "email": ("email_address",),
+        "phone": ("phone_number",),
+        "mailchimp_subscriber_id": ("euid",),
+    },
+    "mailchimp_email_activity": {"email": ("email_address",)},
+    "mailchimp_sent_to": {"email": ("email_address",)},
+    "mailchimp_unsubscribes": {"email": ("email_address",)},
+    "shopify_orders": {
+        "email": ("email", "customer__email"),
+        "phone": ("phone", "customer__phone", "billing_address__phone", "shipping_address__phone"),
+        "shopify_customer_id": ("customer__id",),
+    },
+    "shopify_customers": {
+        "email": ("email",),
+        "phone": ("phone", "default_address_phone"),
+        "shopify_customer_id": ("customer_id",),
+    },
+    "shopify_web_events": {
+        "email": ("checkout_email",),
+        "phone": ("checkout_phone",),
+        "shopify_customer_id": ("customer_id",),
+        "anonymous_id": ("client_id",),
+    },
+    "square_customers": {
+        "email": ("email_address",),
+        "phone": ("phone_number",),
+        "square_customer_id": ("square_customer_id",),
+    },
+    "square_transactions": {"square_customer_id": ("customer_id",)},
+    "square_items": {"square_customer_id": ("customer_id",)},
+}
+# Raw tables whose rows belong to an order: (table, its order column, parent table, parent key).
+RAW_ORDER_CHILDREN: tuple[tuple[str, str, str, str], ...] = (
+    ("shopify_order_line_items", "order_id", "shopify_orders", "id"),
+    ("shopify_order_refunds", "order_id", "shopify_orders", "id"),
+)
+# Schemas written by us, not by dbt: scrubbed explicitly (raw, meta) or holding no people.
+_NON_DBT_SCHEMAS = ("raw", "meta", "reference", "information_schema", "pg_catalog")
+
+
+def normalised_sql(identifier_type: str, column: str) -> str:
+    """SQL normalising a raw column like the identity layer (phones excepted: see below)."""
+    quoted = f'"{column}"'
+    if identifier_type == "email":
+        return f"lower(trim({quoted}))"
+    if identifier_type in ("shopify_customer_id", "square_customer_id"):
+        # Shopify CSVs prefix ids with an apostrophe; web pixels send `gid://shopify/Customer/1`.
+        return f"regexp_replace(ltrim(trim({quoted}), ''''), '^gid://[^/]+/[^/]+/', '')"
+    return f"trim({quoted})"
+
+
+def identifier_hash(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def normalise_input(value: str, default_region: str) -> tuple[str, str]:
+    """A user's `<email|phone>` as (identifier_type, normalised value), like `cdp profile`."""
+    value = value.strip()
+    if "@" in value:
+        return "email", value.lower()
+    try:
+        number = phonenumbers.parse(value, default_region)
+    except phonenumbers.NumberParseException:
+        raise CdpError(f"{value!r} is not an email address or a phone number.") from None
+    return "phone", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@dataclass
+class ForgetReport:
+    identifier_type: str
+    identifier_value: str
+    person_ids: list[str] = field(default_factory=list)
+    identifiers: list[tuple[str, str]] = field(default_factory=list)
+    deleted: Counter[str] = field(default_factory=Counter)
+    tombstones: int = 0
+
+
+def ensure_tombstones(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute("create schema if not exists meta")
+    conn.execute(
+        f"create table if not exists {TOMBSTONES_TABLE} (identifier_type varchar not null, "
+        "identifier_sha256 varchar not null, forgotten_at timestamp not null, "
+        "primary key (identifier_type, identifier_sha256))"
+    )
+
+
+def _tables(conn: duckdb.DuckDBPyConnection) -> dict[str, dict[str, set[str]]]:
+    """schema -> base table -> columns."""
+    result: dict[str, dict[str, set[str]]] = {}
+    for schema, table, column in conn.execute(
+        "select c.table_schema, c.table_name, c.column_name from information_schema.columns c "
+        "join information_schema.tables t using (table_catalog, table_schema, table_name) "
+        "where t.table_type = 'BASE TABLE'"
+    ).fetchall():
+        result.setdefault(schema, {}).setdefault(table, set()).add(column)
+    return result
+
+
+def forget_identifier(
+    conn: duckdb.DuckDBPyConnection, value: str, default_region: str, forgotten_at: datetime
+) -> ForgetReport:
+    """Erases the person behind `value` (an email or phone); runs in the caller's transaction."""
+    identifier_type, normalised = normalise_input(value, default_region)
+    report = ForgetReport(identifier_type, normalised)
+    tables = _tables(conn)
+    marts = tables.get("marts", {})
+    identifiers: set[tuple[str, str]] = {(identifier_type, normalised)}
+    if "person_identifiers" in marts:
+        report.person_ids = [
+            row[0]
+            for row in conn.execute(
+                "select distinct person_id from marts.person_identifiers "
+                "where identifier_type = ? and identifier_value = ? order by 1",
+                [identifier_type, normalised],
+            ).fetchall()
+        ]
+        if report.person_ids:
+            identifiers |= set(
+                conn.execute(
+                    "select identifier_type, identifier_value from marts.person_identifiers "
+                    f"where person_id in ({_marks(report.person_ids)})",
+                    report.person_ids,
+                ).fetchall()
+            )
+    report.identifiers = sorted(identifiers)
+    by_type: dict[str, list[str]] = {}
+    for kind, ident in report.identifiers:
+        by_type.setdefault(kind, []).append(ident)
+    phones = by_type.get("phone", [])
+    raw_phones: list[str] = []
+    if phones and "phone_numbers" in tables.get("raw", {}):
+        raw_phones = [
+            row[0]
+            for row in conn.execute(
+                f"select distinct raw_phone from {LOOKUP_TABLE} "
+                f"where phone_e164 in ({_marks(phones)})",
+                phones,
+            ).fetchall()
+        ]
+    _delete_raw(conn, tables.get("raw", {}), by_type, raw_phones, report)
+    if phones and "phone_numbers" in tables.get("raw", {}):
+        report.deleted[LOOKUP_TABLE] += _delete(
+            conn, LOOKUP_TABLE, f"phone_e164 in ({_marks(phones)})", phones
+        )
+    _scrub_dbt_tables(conn, tables, report, by_type, raw_phones)
+    ensure_tombstones(conn)
+    for kind, ident in report.identifiers:
+        inserted = conn.execute(
+            f"insert into {TOMBSTONES_TABLE} values (?, ?, ?) on conflict do nothing "
+            "returning identifier_type",
+            [kind, identifier_hash(ident), forgotten_at.replace(tzinfo=None)],
+        ).fetchall()
+        report.tombstones += len(inserted)
+    report.deleted = Counter({table: n for table, n in report.deleted.items() if n})
+    return report
+
+
+def _marks(values: Iterable[object]) -> str:
+    return ", ".join("?" for _ in values) or "null"
+
+
+def _delete(conn: duckdb.DuckDBPyConnection, table: str, where: str, params: list) -> int:
+    row = conn.execute(f"delete from {table} where {where} returning 1", params).fetchall()
+    return len(row)
+
+
+def _delete_raw(
+    conn: duckdb.DuckDBPyConnection,
+    raw_tables: dict[str, set[str]],
+    by_type: dict[str, list[str]],
+    raw_phones: list[str],
+    report: ForgetReport,
+) -> None:
+    order_ids: list[str] = []
+    for table, columns_by_type in RAW_IDENTIFIER_COLUMNS.items():
+        if table not in raw_tables:
+            continue
+        clauses: list[str] = []
+        params: list[str] = []
+        for kind, columns in columns_by_type.items():
+            values = raw_phones if kind == "phone" else by_type.get(kind, [])
+            for column in columns:
+                if column not in raw_tables[table] or not values:
+                    continue
+                expression = (
+                    f"""ltrim(trim("{column}"), '''')"""
+                    if kind == "phone"
+                    else normalised_sql(kind, column)
+                )
+                clauses.append(f"{expression} in ({_marks(values)})")
+                params.extend(values)
+        if not clauses:
+            continue
+        where = " or ".join(clauses)
+        if table == "shopify_orders" and "id" in raw_tables[table]:
+            order_ids += [
+                row[0]
+                for row in conn.execute(
+                    f"select distinct trim(id) from raw.{table} where {where}", params
+                ).fetchall()
+                if row[0]
+            ]
+        report.deleted[f"raw.{table}"] += _delete(conn, f"raw.{table}", where, params)
+    for table, column, _parent, _key in RAW_ORDER_CHILDREN:
+        if table in raw_tables and order_ids:
+            report.deleted[f"raw.{table}"] += _delete(
+                conn, f"raw.{table}", f"trim({column}) in ({_marks(order_ids)})", order_ids
+            )
+
+
+def _scrub_dbt_tables(
+    conn: duckdb.DuckDBPyConnection,
+    tables: dict[str, dict[str, set[str]]],
+    report: ForgetReport,
+    by_type: dict[str, list[str]],
+    raw_phones: list[str],
+) -> None:
+    """Deletes the person's rows from every dbt-built table (views read raw: already clean)."""
+    emails = by_type.get("email", [])
+    phones = by_type.get("phone", []) + raw_phones
+    pairs = report.identifiers
+    for schema, schema_tables in tables.items():
+        if schema in _NON_DBT_SCHEMAS:
+            continue
+        for table, columns in schema_tables.items():
+            clauses: list[str] = []
+            params: list[str] = []
+            if "person_id" in columns and report.person_ids:
+                clauses.append(f"person_id in ({_marks(report.person_ids)})")
+                params += report.person_ids
+            if {"identifier_type", "identifier_value"} <= columns and pairs:
+                clauses.append(
+                    "(identifier_type, identifier_value) in ("
+                    + ", ".join("(?, ?)" for _ in pairs)
+                    + ")"
+                )
+                params += [part for pair in pairs for part in pair]
+            if "node_key" in columns and pairs:
+                clauses.append(f"node_key in ({_marks(pairs)})")
+                params += [f"{kind}:{ident}" for kind, ident in pairs]
+            if {"identifier_type", "raw_value"} <= columns and pairs:
+                raw_values = [ident for _, ident in pairs] + raw_phones
+                clauses.append(f"lower(trim(raw_value)) in ({_marks(raw_values)})")
+                params += [v.lower() for v in raw_values]
+            for column in sorted(columns):
+                if (column == "email" or column.endswith("_email")) and emails:
+                    clauses.append(f'lower(trim("{column}")) in ({_marks(emails)})')
+                    params += emails
+                if (column == "phone" or column.endswith("_phone")) and phones:
+                    clauses.append(f'trim("{column}") in ({_marks(phones)})')
+                    params += phones
+            if clauses:
+                name = f'"{schema}"."{table}"'
+                report.deleted[f"{schema}.{table}"] += _delete(
+                    conn, name, " or ".join(clauses), params
+                )
+
+
+def drop_tombstoned_rows(conn: duckdb.DuckDBPyConnection, spec: SourceSpec, relative: str) -> int:
+    """Loader hook: deletes the file's freshly inserted rows that carry a tombstoned identifier.
+
+    Called inside the loader's transaction, after the file's manifest entry was recorded, so
+    the count is written to that entry (`rows_quarantined`) in the same transaction.
+    """
+    exists = conn.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'meta' and table_name = 'tombstones'"
+    ).fetchone()
+    columns_by_type = RAW_IDENTIFIER_COLUMNS.get(spec.table)
+    if not exists or not exists[0] or not columns_by_type:
+        return 0
+    raw_columns = set(spec.columns)
+    clauses: list[str] = []
+    params: list[str] = []
+    for kind, columns in columns_by_type.items():
+        for column in columns:
+            if column not in raw_columns:
+                continue
+            if kind == "phone":
+                matched = _tombstoned_phones(conn, spec.table, column, relative)
+                if matched:
+                    clauses.append(f"""ltrim(trim("{column}"), '''') in ({_marks(matched)})""")
+                    params += matched
+                continue
+            clauses.append(
+                f"sha256({normalised_sql(kind, column)}) in (select identifier_sha256 from "
+                f"{TOMBSTONES_TABLE} where identifier_type = ?)"
+            )
+            params.append(kind)
+    if not clauses:
+        return 0
+    dropped = _delete(
+        conn,
+        f"raw.{spec.table}",
+        f"_source_file = ? and ({' or '.join(clauses)})",
+        [relative, *params],
+    )
+    if dropped:
+        conn.execute(
+            f"update {MANIFEST_TABLE} set rows_loaded = rows_loaded - ?, "
+            "rows_quarantined = coalesce(rows_quarantined, 0) + ?, "
+            "message = concat_ws('; ', nullif(message, ''), ?) "
+            "where source_table = ? and file_path = ?",
+            [
+                dropped,
+                dropped,
+                f"{dropped} row(s) dropped: they belong to a forgotten person (meta.tombstones)",
+                spec.table,
+                relative,
+            ],
+        )
+    return dropped
+
+
+def _tombstoned_phones(
+    conn: duckdb.DuckDBPyConnection, table: str, column: str, relative: str
+) -> list[str]:
+    """Raw phone texts of the file whose E.164 form is tombstoned (parsed with phonenumbers)."""
+    from ingestion.settings import Settings
+
+    region = Settings.from_env().default_phone_region
+    tombstoned = {
+        row[0]
+        for row in conn.execute(
+            f"select identifier_sha256 from {TOMBSTONES_TABLE} where identifier_type = 'phone'"
+        ).fetchall()
+    }
+    if not tombstoned:
+        return []
+    raw_values = conn.execute(
+        f"""select distinct ltrim(trim("{column}"), '''') from raw.{table} """
+        f'where _source_file = ? and "{column}" is not null',
+        [relative],
+    ).fetchall()
+    matched = []
+    for (raw,) in raw_values:
+        e164, _ = to_e164(raw, region) if raw else (None, False)
+        if e164 and identifier_hash(e164) in tombstoned:
+            matched.append(raw)
+    return matched

@@ -1,0 +1,152 @@
+"""Right to be forgotten on a tiny warehouse: raw rows, dbt tables, tombstones, loader hook."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingestion.errors import CdpError
+from ingestion.privacy import (
+    drop_tombstoned_rows,
+    forget_identifier,
+    identifier_hash,
+    normalise_input,
+)
+from ingestion.sources import SOURCES
+
+NOW = datetime(2025, 7, 1, tzinfo=UTC)
+WAREHOUSE = """
+create schema raw; create schema meta; create schema marts; create schema intermediate;
+create table raw.mailchimp_members (email_address varchar, phone_number varchar, euid varchar,
+    _source_file varchar);
+create table raw.shopify_orders (id varchar, email varchar, customer__email varchar,
+    phone varchar, customer__phone varchar, billing_address__phone varchar,
+    shipping_address__phone varchar, customer__id varchar, _source_file varchar);
+create table raw.shopify_order_line_items (order_id varchar, title varchar);
+create table raw.shopify_web_events (checkout_email varchar, checkout_phone varchar,
+    customer_id varchar, client_id varchar);
+create table raw.square_transactions (customer_id varchar);
+create table raw.phone_numbers (raw_phone varchar, default_region varchar, phone_e164 varchar,
+    is_valid boolean);
+create table marts.person_identifiers (identifier_type varchar, identifier_value varchar,
+    person_id varchar);
+create table marts.profiles (person_id varchar, email varchar, phone varchar);
+create table intermediate.int_identifier_observations (source_table varchar,
+    identifier_type varchar, raw_value varchar);
+create table intermediate.int_consent_events (email varchar, action varchar);
+insert into raw.mailchimp_members values
+    (' Ann@Example.com', '(555) 123-4567', 'eu1', 'm.csv'),
+    ('bob@example.com', null, 'eu2', 'm.csv');
+insert into raw.shopify_orders values
+    ('o1', null, 'ANN@example.com', null, null, null, null, '''77', 'orders.json'),
+    ('o2', 'bob@example.com', null, null, null, null, null, '88', 'orders.json'),
+    ('o3', null, null, null, null, '+1 555 123 4567', null, null, 'orders.json');
+insert into raw.shopify_order_line_items values ('o1', 'Mug'), ('o2', 'Cup'), ('o3', 'Tea');
+insert into raw.shopify_web_events values
+    (null, null, 'gid://shopify/Customer/77', 'anon-1'), (null, null, null, 'anon-2');
+insert into raw.square_transactions values ('sq-9'), ('sq-1');
+insert into raw.phone_numbers values
+    ('(555) 123-4567', 'US', '+15551234567', true), ('+1 555 123 4567', 'US', '+15551234567', true);
+insert into marts.person_identifiers values
+    ('email', 'ann@example.com', 'p_ann'), ('phone', '+15551234567', 'p_ann'),
+    ('shopify_customer_id', '77', 'p_ann'), ('anonymous_id', 'anon-1', 'p_ann'),
+    ('mailchimp_subscriber_id', 'eu1', 'p_ann'), ('square_customer_id', 'sq-9', 'p_ann'),
+    ('email', 'bob@example.com', 'p_bob');
+insert into marts.profiles values ('p_ann', 'ann@example.com', '+15551234567'),
+    ('p_bob', 'bob@example.com', null);
+insert into intermediate.int_identifier_observations values
+    ('mailchimp_members', 'email', ' Ann@Example.com'), ('mailchimp_members', 'email', 'bob@example.com');
+insert into intermediate.int_consent_events values ('ann@example.com', 'subscribe'),
+    ('bob@example.com', 'subscribe');
+"""
+
+
+@pytest.fixture
+def conn() -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = duckdb.connect()
+    connection.execute(WAREHOUSE)
+    yield connection
+    connection.close()
+
+
+def count(conn: duckdb.DuckDBPyConnection, table: str) -> int:
+    return conn.execute(f"select count(*) from {table}").fetchone()[0]
+
+
+def test_input_is_normalised_like_the_identity_layer() -> None:
+    assert normalise_input("  Ann@Example.COM ", "US") == ("email", "ann@example.com")
+    assert normalise_input("(555) 123-4567", "US") == ("phone", "+15551234567")
+    with pytest.raises(CdpError, match="not an email address or a phone number"):
+        normalise_input("hello", "US")
+
+
+def test_forget_deletes_every_row_carrying_any_identifier_of_the_person(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
+    report = forget_identifier(conn, "(555) 123-4567", "US", NOW)
+
+    assert report.person_ids == ["p_ann"]
+    assert dict(report.deleted) == {
+        "raw.mailchimp_members": 1,
+        "raw.shopify_orders": 2,  # by customer email and by billing phone
+        "raw.shopify_order_line_items": 2,
+        "raw.shopify_web_events": 1,  # gid:// customer id
+        "raw.square_transactions": 1,
+        "raw.phone_numbers": 2,
+        "marts.person_identifiers": 6,
+        "marts.profiles": 1,
+        "intermediate.int_identifier_observations": 1,
+        "intermediate.int_consent_events": 1,
+    }
+    # Bob is untouched.
+    assert conn.execute("select person_id from marts.profiles").fetchall() == [("p_bob",)]
+    assert count(conn, "raw.shopify_orders") == 1
+    # Tombstones hold hashes of the normalised identifiers, never the values.
+    tombstones = set(
+        conn.execute("select identifier_type, identifier_sha256 from meta.tombstones").fetchall()
+    )
+    assert ("email", identifier_hash("ann@example.com")) in tombstones
+    assert ("phone", identifier_hash("+15551234567")) in tombstones
+    assert len(tombstones) == report.tombstones == 6
+    dump = str(conn.execute("select * from meta.tombstones").fetchall())
+    assert "ann@example.com" not in dump
+
+
+def test_loader_hook_drops_reimported_rows_of_a_forgotten_person_and_counts_them(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
+    forget_identifier(conn, "ann@example.com", "US", NOW)
+    conn.execute(
+        "create table meta.ingested_files (source_table varchar, file_path varchar, "
+        "size_bytes bigint, sha256 varchar, rows_read bigint, rows_loaded bigint, "
+        "rows_quarantined bigint, status varchar, message varchar, loaded_at timestamp)"
+    )
+    conn.execute(
+        "insert into meta.ingested_files values ('mailchimp_members', 'old.csv', 1, 'x', 3, 3, 0, "
+        "'loaded', '', now())"
+    )
+    conn.execute(
+        "insert into raw.mailchimp_members values ('ANN@example.com ', null, 'eu-new', 'old.csv'), "
+        "('cy@example.com', '555.123.4567', 'eu3', 'old.csv'), "
+        "('dee@example.com', null, 'eu4', 'old.csv')"
+    )
+
+    dropped = drop_tombstoned_rows(conn, SOURCES["mailchimp_members"], "old.csv")
+
+    assert dropped == 2  # Ann by email, and her phone on another row (parsed to E.164)
+    assert conn.execute(
+        "select email_address from raw.mailchimp_members where _source_file = 'old.csv'"
+    ).fetchall() == [("dee@example.com",)]
+    assert conn.execute(
+        "select rows_loaded, rows_quarantined, message from meta.ingested_files"
+    ).fetchone() == (1, 2, "2 row(s) dropped: they belong to a forgotten person (meta.tombstones)")
+
+
+def test_loader_hook_is_a_no_op_without_tombstones(tmp_path: Path) -> None:
+    conn = duckdb.connect()
+    conn.execute("create schema raw")
+    assert drop_tombstoned_rows(conn, SOURCES["mailchimp_members"], "x.csv") == 0
