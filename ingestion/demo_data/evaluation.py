@@ -27,6 +27,10 @@ class IdentityAccuracy:
     f1: float
     true_people_split: int
     predicted_people_merged: int
+    attainable_recall: float
+    """Recall against the pairs the data can prove at all: two identifiers of one true person
+    count only if records of that person chain them together (a browser that never logged in
+    or clicked a tracked link cannot be linked by any method)."""
 
     def as_dict(self) -> dict[str, float | int]:
         return asdict(self)
@@ -87,6 +91,7 @@ def evaluate_identity(conn: duckdb.DuckDBPyConnection, truth_dir: Path) -> Ident
     precision = float(true_positive / predicted_pairs) if predicted_pairs else 1.0
     recall = float(true_positive / true_pairs) if true_pairs else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    attainable_pairs = _attainable_pairs(conn)
     return IdentityAccuracy(
         identifiers_evaluated=evaluated,
         identifiers_shared_or_unowned=shared,
@@ -98,4 +103,49 @@ def evaluate_identity(conn: duckdb.DuckDBPyConnection, truth_dir: Path) -> Ident
         f1=round(f1, 5),
         true_people_split=split,
         predicted_people_merged=merged,
+        attainable_recall=round(float(true_positive / attainable_pairs), 5)
+        if attainable_pairs
+        else 1.0,
     )
+
+
+def _attainable_pairs(conn: duckdb.DuckDBPyConnection) -> int:
+    """Pairs of one true person's identifiers that its own records connect (an oracle that
+    knows who is who, but may only use links present in the data)."""
+    import numpy as np
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    rows = conn.execute(
+        """
+        with observed as (
+            select distinct n.source_table, n.source_record_id, p.true_person_id,
+                   p.identifier_type || ':' || p.identifier_value as node_key
+            from intermediate.int_identifiers_normalised as n
+            inner join _pairs as p
+                on n.identifier_type = p.identifier_type
+                and n.identifier_value = p.identifier_value
+            where n.is_valid
+        ),
+        numbered as (
+            select *, dense_rank() over (order by node_key) - 1 as node_index from observed
+        ),
+        anchored as (
+            select *, min(node_index) over (
+                partition by source_table, source_record_id, true_person_id) as anchor
+            from numbered
+        )
+        select distinct anchor, node_index, true_person_id from anchored
+        """
+    ).fetchall()
+    if not rows:
+        return 0
+    anchors = np.array([r[0] for r in rows])
+    nodes = np.array([r[1] for r in rows])
+    size = int(max(anchors.max(), nodes.max())) + 1
+    graph = coo_matrix((np.ones(len(rows)), (anchors, nodes)), shape=(size, size))
+    _, labels = connected_components(graph, directed=False)
+    sizes: dict[int, int] = {}
+    for node in set(int(n) for n in nodes):
+        sizes[labels[node]] = sizes.get(labels[node], 0) + 1
+    return sum(n * (n - 1) // 2 for n in sizes.values())

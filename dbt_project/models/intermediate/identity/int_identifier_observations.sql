@@ -1,4 +1,5 @@
-{#- Every identifier seen on a source record that can tie identifiers together, as raw text.
+{#- Every identifier seen on a source record that can tie identifiers together, as raw text,
+    with the first name written on that record (used by the shared-identifier guard).
     Records carrying a single identifier (an email open, a store sale with only a customer id)
     are not needed here: they find their person through `int_person_identifiers`. -#}
 
@@ -37,37 +38,37 @@ square_customers as (
 observations as (
 
     {%- set record_sets = [
-        ('mailchimp_members', 'mailchimp_members', 'last_changed_at', [
+        ('mailchimp_members', 'mailchimp_members', 'last_changed_at', 'first_name', [
             ('email', 'email'),
             ('phone', 'phone'),
             ('mailchimp_subscriber_id', 'mailchimp_subscriber_id'),
         ]),
-        ('shopify_customers', 'shopify_customers', 'cast(null as ' ~ dbt.type_timestamp() ~ ')', [
+        ('shopify_customers', 'shopify_customers', 'cast(null as ' ~ dbt.type_timestamp() ~ ')', 'first_name', [
             ('shopify_customer_id', 'customer_id'),
             ('email', 'email'),
             ('phone', 'phone'),
         ]),
-        ('shopify_orders', 'shopify_orders', 'created_at', [
+        ('shopify_orders', 'shopify_orders', 'created_at', 'coalesce(customer_first_name, billing_first_name)', [
             ('shopify_customer_id', 'customer_id'),
             ('email', 'email'),
             ('email', 'customer_email'),
             ('phone', 'phone'),
             ('phone', 'customer_phone'),
         ]),
-        ('shopify_web_events', 'web_events', 'event_at', [
+        ('shopify_web_events', 'web_events', 'event_at', 'cast(null as ' ~ dbt.type_string() ~ ')', [
             ('anonymous_id', 'anonymous_id'),
             ('shopify_customer_id', 'customer_id'),
             ('mailchimp_subscriber_id', 'mailchimp_subscriber_id'),
             ('email', 'checkout_email'),
             ('phone', 'checkout_phone'),
         ]),
-        ('square_customers', 'square_customers', 'cast(first_visit_date as ' ~ dbt.type_timestamp() ~ ')', [
+        ('square_customers', 'square_customers', 'cast(first_visit_date as ' ~ dbt.type_timestamp() ~ ')', 'first_name', [
             ('square_customer_id', 'square_customer_id'),
             ('email', 'email'),
             ('phone', 'phone'),
         ]),
     ] -%}
-    {%- for source_table, relation, observed_at, identifiers in record_sets %}
+    {%- for source_table, relation, observed_at, first_name, identifiers in record_sets %}
     {%- set outer_loop = loop %}
     {%- for identifier_type, column in identifiers %}
     select
@@ -75,7 +76,9 @@ observations as (
         source_record_id,
         '{{ identifier_type }}' as identifier_type,
         {{ column }} as raw_value,
-        {{ observed_at }} as observed_at
+        {{ observed_at }} as observed_at,
+        -- The name on the record: links through shared phones and devices must agree on it.
+        lower(trim({{ first_name }})) as record_first_name
     from {{ relation }}
     where {{ column }} is not null
     {% if not (outer_loop.last and loop.last) %}union all{% endif %}

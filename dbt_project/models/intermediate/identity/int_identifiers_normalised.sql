@@ -15,6 +15,12 @@ phone_numbers as (
 
 ),
 
+blocklist as (
+
+    select * from {{ ref('identity_blocklist') }}
+
+),
+
 normalised as (
 
     select
@@ -23,6 +29,7 @@ normalised as (
         observations.identifier_type,
         observations.raw_value,
         observations.observed_at,
+        observations.record_first_name,
         case
             when observations.identifier_type = 'email'
                 then {{ cdp.normalise_email('observations.raw_value') }}
@@ -38,19 +45,46 @@ normalised as (
 
 ),
 
+distinct_values as (
+
+    select distinct identifier_type, identifier_value from normalised
+
+),
+
+blocked as (
+
+    -- Matched once per distinct value, not per observation.
+    select
+        distinct_values.identifier_type,
+        distinct_values.identifier_value,
+        min(blocklist.reason) as blocked_reason
+    from distinct_values
+    inner join blocklist
+        on distinct_values.identifier_type like blocklist.identifier_type
+        and distinct_values.identifier_value like blocklist.value_pattern
+    group by distinct_values.identifier_type, distinct_values.identifier_value
+
+),
+
 validated as (
 
     select
-        *,
+        normalised.*,
         case
-            when identifier_value is null or identifier_value = ''
+            when normalised.identifier_value is null or normalised.identifier_value = ''
                 then 'empty'
-            when identifier_type = 'email' and not {{ cdp.is_plausible_email('identifier_value') }}
+            when normalised.identifier_type = 'email'
+                and not {{ cdp.is_plausible_email('normalised.identifier_value') }}
                 then 'implausible email'
-            when identifier_type = 'phone' and not coalesce(is_valid_phone, false)
+            when normalised.identifier_type = 'phone' and not coalesce(normalised.is_valid_phone, false)
                 then 'invalid phone number'
+            when blocked.blocked_reason is not null
+                then {{ dbt.concat(["'blocklisted: '", 'blocked.blocked_reason']) }}
         end as invalid_reason
     from normalised
+    left join blocked
+        on normalised.identifier_type = blocked.identifier_type
+        and normalised.identifier_value = blocked.identifier_value
 
 ),
 
@@ -64,6 +98,7 @@ final as (
         identifier_value,
         identifier_type || ':' || identifier_value as node_key,
         observed_at,
+        record_first_name,
         invalid_reason is null as is_valid,
         invalid_reason
     from validated

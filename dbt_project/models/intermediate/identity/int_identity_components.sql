@@ -6,15 +6,24 @@
 
 with
 
+weak_refusals as (
+
+    select node_id from {{ ref('int_identity_weak_refusals') }}
+
+),
+
 nodes as (
 
     select node_id from {{ ref('int_identity_nodes') }}
+    where node_id not in (select node_id from weak_refusals)
 
 ),
 
 edges as (
 
     select node_id_a, node_id_b from {{ ref('int_identity_edges') }}
+    where node_id_a not in (select node_id from weak_refusals)
+        and node_id_b not in (select node_id from weak_refusals)
 
 ),
 

@@ -4,10 +4,17 @@
 
 with
 
+refused as (
+
+    select node_key from {{ ref('int_identity_refused_identifiers') }}
+
+),
+
 identifiers as (
 
     select * from {{ ref('int_identifiers_normalised') }}
     where is_valid
+        and node_key not in (select node_key from refused)
 
 ),
 

@@ -9,9 +9,22 @@ nodes as (
 
 ),
 
+limit_refusals as (
+
+    select node_id from {{ ref('int_identity_limit_refusals') }}
+
+),
+
 components as (
 
-    select * from {{ ref('int_identity_components') }}
+    -- Final components: recomputed where a per-person limit was hit, else the first pass.
+    select
+        first_pass.node_id,
+        coalesce(recomputed.component_id, first_pass.component_id) as component_id
+    from {{ ref('int_identity_components') }} as first_pass
+    left join {{ ref('int_identity_recomponents') }} as recomputed
+        on first_pass.node_id = recomputed.node_id
+    where first_pass.node_id not in (select node_id from limit_refusals)
 
 ),
 

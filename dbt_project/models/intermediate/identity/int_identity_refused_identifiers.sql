@@ -1,0 +1,144 @@
+{#- Identifiers that may not link records, with the guard that refused them: shared
+    identifiers over the `identity_shared_identifier_limits`, identifiers whose records name
+    different people (`identity_name_checked_types`), and the analyst's `identity_never_link`
+    rules for single identifiers. They stay out of the identity graph. -#}
+
+{%- set limits = var('identity_shared_identifier_limits') -%}
+{%- set name_checked = var('identity_name_checked_types') -%}
+
+with
+
+observations as (
+
+    select * from {{ ref('int_identifiers_normalised') }}
+    where is_valid
+
+),
+
+never_link as (
+
+    select * from {{ ref('identity_never_link') }}
+    where other_identifier_type is null or other_identifier_type = ''
+
+),
+
+co_occurrences as (
+
+    -- Every pair of different identifiers written on the same record.
+    select distinct
+        this_side.node_key,
+        this_side.identifier_type,
+        this_side.identifier_value,
+        other_side.identifier_type as other_type,
+        other_side.node_key as other_node_key
+    from observations as this_side
+    inner join observations as other_side
+        on this_side.source_table = other_side.source_table
+        and this_side.source_record_id = other_side.source_record_id
+        and this_side.node_key <> other_side.node_key
+    where this_side.identifier_type in ({{ "'" ~ (limits.keys() | list | join("', '")) ~ "'" }})
+
+),
+
+degree_by_type as (
+
+    select
+        node_key,
+        identifier_type,
+        identifier_value,
+        other_type,
+        count(*) as distinct_others
+    from co_occurrences
+    group by node_key, identifier_type, identifier_value, other_type
+
+),
+
+over_shared as (
+
+    select
+        node_key,
+        identifier_type,
+        identifier_value,
+        'shared identifier' as reason,
+        {{ dbt.concat([
+            "'seen with '", 'cast(distinct_others as ' ~ dbt.type_string() ~ ')', "' distinct '",
+            'other_type', "' values (limit '", 'cast(limit_value as ' ~ dbt.type_string() ~ ')', "')'"
+        ]) }} as detail
+    from (
+        select
+            degree_by_type.*,
+            case
+                {%- for identifier_type, by_other in limits.items() %}
+                {%- for other_type, limit_value in by_other.items() %}
+                when identifier_type = '{{ identifier_type }}' and other_type = '{{ other_type }}'
+                    then {{ limit_value }}
+                {%- endfor %}
+                {%- endfor %}
+            end as limit_value
+        from degree_by_type
+    ) as limited
+    where distinct_others > limit_value
+
+),
+
+name_conflicts as (
+
+    select
+        node_key,
+        identifier_type,
+        identifier_value,
+        'records name different people' as reason,
+        {{ dbt.concat(["'first names: '", dbt.listagg('record_first_name', "', '", 'order by record_first_name')]) }} as detail
+    from (
+        select distinct node_key, identifier_type, identifier_value, record_first_name
+        from observations
+        where identifier_type in ({{ "'" ~ (name_checked | join("', '")) ~ "'" }})
+            and record_first_name is not null
+            and record_first_name <> ''
+    ) as named
+    group by node_key, identifier_type, identifier_value
+    having count(*) > 1
+
+),
+
+analyst_rules as (
+
+    select
+        observations.node_key,
+        observations.identifier_type,
+        observations.identifier_value,
+        'never_link rule' as reason,
+        coalesce(max(never_link.note), 'identity_never_link.csv') as detail
+    from observations
+    inner join never_link
+        on observations.identifier_type = never_link.identifier_type
+        and observations.identifier_value = never_link.identifier_value
+    group by observations.node_key, observations.identifier_type, observations.identifier_value
+
+),
+
+all_refusals as (
+
+    select * from over_shared
+    union all
+    select * from name_conflicts
+    union all
+    select * from analyst_rules
+
+),
+
+final as (
+
+    -- One row per identifier: the first reason in a fixed order, all of them in `details`.
+    select
+        node_key,
+        identifier_type,
+        identifier_value,
+        min(reason) as reason,
+        {{ dbt.listagg("reason || ': ' || detail", "'; '", 'order by reason, detail') }} as details
+    from all_refusals
+    group by node_key, identifier_type, identifier_value
+
+)
+
+select * from final
