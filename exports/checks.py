@@ -56,7 +56,7 @@ def check_row_counts(
         return CheckOutcome(False, f"no manifest.json for {destination}/{segment.name}")
     schema, table = segment.relation.split(".")
     distinct_ids, null_ids = conn.execute(
-        f'select count(distinct person_id), count(*) filter (where person_id is null) '
+        f"select count(distinct person_id), count(*) filter (where person_id is null) "
         f'from "{schema}"."{table}"'
     ).fetchone()
     segment_now = int(distinct_ids) + int(null_ids)
@@ -76,7 +76,9 @@ def check_row_counts(
             metadata,
         )
     if hashlib.sha256(data).hexdigest() != manifest["sha256"]:
-        return CheckOutcome(False, f"{data_path.name} does not match the manifest's sha256", metadata)
+        return CheckOutcome(
+            False, f"{data_path.name} does not match the manifest's sha256", metadata
+        )
     return CheckOutcome(True, "rows + refused = segment size, file matches manifest", metadata)
 
 
@@ -127,9 +129,10 @@ def check_marketing_consent(
                 problems.append(f"{person_id}: not SMS-marketable")
     metadata = {"people_checked": len(ids), "problems": len(problems)}
     if problems:
+        listed = "; ".join(problems[:20])
         return CheckOutcome(
-            False, f"{len(problems)} person(s) must not be in this file: " + "; ".join(problems[:20]),
-            metadata,
-        )  # fmt: skip
-    return CheckOutcome(True, f"all {len(ids)} people are {channel}-marketable and unsuppressed",
-                        metadata)  # fmt: skip
+            False, f"{len(problems)} person(s) must not be in this file: {listed}", metadata
+        )
+    return CheckOutcome(
+        True, f"all {len(ids)} people are {channel}-marketable and unsuppressed", metadata
+    )

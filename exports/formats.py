@@ -72,8 +72,7 @@ def _csv(dest: Destination, rows: Sequence[Mapping[str, Any]]) -> bytes:
 
 def _jsonl(dest: Destination, rows: Sequence[Mapping[str, Any]]) -> bytes:
     lines = [
-        json.dumps({h: row.get(h) for h in dest.headers}, ensure_ascii=False) + "\n"
-        for row in rows
+        json.dumps({h: row.get(h) for h in dest.headers}, ensure_ascii=False) + "\n" for row in rows
     ]
     return "".join(lines).encode("utf-8")
 

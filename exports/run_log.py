@@ -41,7 +41,9 @@ def ensure_table(conn: duckdb.DuckDBPyConnection) -> None:
     )
     # Warehouses created before incremental exports get the newer columns added in place.
     for column, sql_type in _ADDED_COLUMNS.items():
-        conn.execute(f"alter table {EXPORT_RUNS_TABLE} add column if not exists {column} {sql_type}")
+        conn.execute(
+            f"alter table {EXPORT_RUNS_TABLE} add column if not exists {column} {sql_type}"
+        )
 
 
 def _utc(moment: datetime) -> datetime:

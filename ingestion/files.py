@@ -185,6 +185,8 @@ def json_shape(path: Path, root_key: str | None, record_keys: set[str]) -> str:
 
 
 def _is_wrapper(obj: dict, root_key: str | None, record_keys: set[str]) -> bool:
-    if root_key is not None:
-        return root_key in obj
+    """The expected wrapper, or (so it is reported, not misread) an object holding an array
+    and none of a record's keys: a wrapper under another key."""
+    if root_key is not None and root_key in obj:
+        return True
     return any(isinstance(v, list) for v in obj.values()) and not record_keys & obj.keys()

@@ -10,6 +10,7 @@ transaction on the next open), so the next run loads it whole: no half file, no 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -233,7 +234,7 @@ def _load_file(
 def _duckdb_message(exc: duckdb.Error) -> str:
     """DuckDB's first lines say what and where (line number); drop the long advice after."""
     lines = [line for line in str(exc).splitlines() if line.strip()]
-    text = " ".join(lines[:3])
+    text = re.sub(r' in file "[^"]*"', "", " ".join(lines[:3]))
     if "JSON" in text and ("Malformed" in text or "malformed" in text or "unexpected" in text):
         return f"invalid JSON (truncated or malformed): {text}"
     return text

@@ -6,11 +6,12 @@ engine reads. The DuckDB target keeps reading `raw.*`; the Spark target reads th
 registers a Spark table over each folder at the start of a run, see
 dbt_project/macros/spark/register_raw_tables.sql).
 
-Layout, one folder per raw table:
+Layout, one folder per table dbt reads as a source:
 
     <parquet_dir>/raw/<table>/schema.parquet         zero rows: the table's columns and types
     <parquet_dir>/raw/<table>/<file key>.parquet     the rows one landing file loaded
     <parquet_dir>/raw/phone_numbers/data.parquet     tables without lineage: rewritten whole
+    <parquet_dir>/tables.txt                         the index: one `schema.table` per line
 
 A landing file's rows become one Parquet file named after its path and sha256, so the mirror
 follows the loader's rules exactly: a new file adds one Parquet file, an unchanged file costs
@@ -28,11 +29,9 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.phone_numbers import LOOKUP_TABLE
-from ingestion.sources import SOURCES
-
 SCHEMA_FILE = "schema.parquet"
 WHOLE_TABLE_FILE = "data.parquet"
+INDEX_FILE = "tables.txt"
 
 
 @dataclass(frozen=True)
@@ -44,11 +43,6 @@ class MirrorReport:
     files_removed: int
     files_total: int
     rows: int
-
-
-def mirror_tables() -> list[str]:
-    """The raw tables dbt reads, as `schema.table`: every registered source and the phone lookup."""
-    return [f"raw.{table}" for table in SOURCES] + [LOOKUP_TABLE]
 
 
 def table_folder(parquet_dir: Path, qualified_table: str) -> Path:
@@ -67,9 +61,7 @@ def _literal(value: str) -> str:
 def _copy(conn: duckdb.DuckDBPyConnection, query: str, target: Path) -> None:
     """Writes `query` to `target` as Parquet, atomically (temporary file, then rename)."""
     temporary = target.with_name(f".{target.name}.tmp")
-    conn.execute(
-        f"copy ({query}) to {_literal(str(temporary))} (format parquet, compression zstd)"
-    )
+    conn.execute(f"copy ({query}) to {_literal(str(temporary))} (format parquet, compression zstd)")
     os.replace(temporary, target)
 
 
@@ -122,14 +114,68 @@ def sync_table(
     return MirrorReport(qualified_table, written, len(stale), len(wanted), rows)
 
 
-def sync_all(conn: duckdb.DuckDBPyConnection, parquet_dir: Path) -> list[MirrorReport]:
-    """Mirrors every raw table that exists in the warehouse; returns one report per table."""
+def sync_all(
+    conn: duckdb.DuckDBPyConnection, parquet_dir: Path, tables: list[str]
+) -> list[MirrorReport]:
+    """Mirrors each of `tables` (`schema.table`) that exists in the warehouse, then rewrites the
+    index: `<parquet_dir>/tables.txt`, one `schema.table` per mirrored table, which tells the
+    Spark run which tables it can register (a source written later, such as a Python asset's
+    output, is simply not listed yet)."""
     existing = {
         f"{schema}.{table}"
         for schema, table in conn.execute(
             "select table_schema, table_name from information_schema.tables"
         ).fetchall()
     }
-    return [
-        sync_table(conn, table, parquet_dir) for table in mirror_tables() if table in existing
-    ]
+    reports = [sync_table(conn, table, parquet_dir) for table in tables if table in existing]
+    mirrored = sorted(
+        f"{path.parent.parent.name}.{path.parent.name}"
+        for path in parquet_dir.glob(f"*/*/{SCHEMA_FILE}")
+    )
+    index = parquet_dir / INDEX_FILE
+    temporary = index.with_name(f".{INDEX_FILE}.tmp")
+    temporary.write_text("".join(f"{table}\n" for table in mirrored))
+    os.replace(temporary, index)
+    return reports
+
+
+def attach_spark_tables(
+    conn: duckdb.DuckDBPyConnection, tables_dir: Path, relations: list[tuple[str, str]]
+) -> list[str]:
+    """DuckDB views over the tables a local Spark session built (`<tables_dir>/<schema>.db/`).
+
+    The way back: after a Spark build, exports, the run summary and `cdp profile` read
+    `marts.*` in the DuckDB file as they do after a DuckDB build, now as views over Spark's
+    Parquet files (partitioned tables included). Spark writes UTC instants; they are shown as
+    DuckDB's naive UTC timestamps, the convention of every model. Relations without files yet
+    are left out.
+    """
+    existing = {
+        f"{schema}.{name}": kind
+        for schema, name, kind in conn.execute(
+            "select table_schema, table_name, table_type from information_schema.tables"
+        ).fetchall()
+    }
+    attached = []
+    for schema, table in relations:
+        folder = tables_dir / f"{schema}.db" / table
+        if not any(folder.rglob("*.parquet")):
+            continue
+        source = (
+            f"read_parquet({_literal(str(folder / '**' / '*.parquet'))}, hive_partitioning = true)"
+        )
+        columns = [
+            f'timezone(\'UTC\', "{name}") as "{name}"'
+            if kind == "TIMESTAMP WITH TIME ZONE"
+            else f'"{name}"'
+            for name, kind, *_ in conn.execute(f"describe select * from {source}").fetchall()
+        ]
+        conn.execute(f"create schema if not exists {schema}")
+        if existing.get(f"{schema}.{table}") == "BASE TABLE":
+            conn.execute(f'drop table {schema}."{table}"')
+        conn.execute(
+            f'create or replace view {schema}."{table}" as select {", ".join(columns)} '
+            f"from {source}"
+        )
+        attached.append(f"{schema}.{table}")
+    return attached

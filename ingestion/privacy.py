@@ -243,6 +243,21 @@ def _delete_raw(
             report.deleted[f"raw.{table}"] += _delete(
                 conn, f"raw.{table}", f"trim({column}) in ({_marks(order_ids)})", order_ids
             )
+    # Records the loader could not parse keep their raw text: drop those that mention them.
+    needles = [
+        v.lower() for v in [*by_type.get("email", []), *by_type.get("phone", []), *raw_phones]
+    ]
+    if (
+        "quarantined_rows" in raw_tables
+        and "raw_text" in raw_tables["quarantined_rows"]
+        and needles
+    ):
+        report.deleted["raw.quarantined_rows"] += _delete(
+            conn,
+            "raw.quarantined_rows",
+            " or ".join("contains(lower(raw_text), ?)" for _ in needles),
+            needles,
+        )
 
 
 def _scrub_dbt_tables(
@@ -324,12 +339,13 @@ def drop_tombstoned_rows(conn: duckdb.DuckDBPyConnection, spec: SourceSpec, rela
                 f"{TOMBSTONES_TABLE} where identifier_type = ?)"
             )
             params.append(kind)
-    if not clauses:
+    dropped = _drop_quarantined(conn, spec.table, relative)
+    if not clauses and not dropped:
         return 0
-    dropped = _delete(
+    dropped += _delete(
         conn,
         f"raw.{spec.table}",
-        f"_source_file = ? and ({' or '.join(clauses)})",
+        f"_source_file = ? and ({' or '.join(clauses) or 'false'})",
         [relative, *params],
     )
     if dropped:
@@ -347,6 +363,25 @@ def drop_tombstoned_rows(conn: duckdb.DuckDBPyConnection, spec: SourceSpec, rela
             ],
         )
     return dropped
+
+
+def _drop_quarantined(conn: duckdb.DuckDBPyConnection, table: str, relative: str) -> int:
+    """Quarantined records of the file whose raw text holds a tombstoned email address."""
+    exists = conn.execute(
+        "select count(*) from information_schema.columns where table_schema = 'raw' "
+        "and table_name = 'quarantined_rows' and column_name = 'raw_text'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return 0
+    return _delete(
+        conn,
+        "raw.quarantined_rows",
+        "source_table = ? and source_file = ? and list_has_any("
+        "list_transform(regexp_extract_all(lower(raw_text), '[a-z0-9._%+\\-]+@[a-z0-9.\\-]+'), "
+        "lambda e: sha256(e)), (select coalesce(list(identifier_sha256), []) from "
+        f"{TOMBSTONES_TABLE} where identifier_type = 'email'))",
+        [table, relative],
+    )
 
 
 def _tombstoned_phones(

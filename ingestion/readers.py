@@ -219,7 +219,7 @@ def _records_sql(shape: str, path: Path, fmt: JsonFormat) -> tuple[str, str | No
         array = f"json_extract(d, {_quote_literal('$.' + fmt.root_key)})"
     else:  # the wrapper's one array-valued key, whatever its name (`events`, `data`, …)
         key = (
-            "list_filter(json_keys(d), k -> json_type(json_extract(d, "
+            "list_filter(json_keys(d), lambda k: json_type(json_extract(d, "
             "'$.\"' || k || '\"')) = 'ARRAY')[1]"
         )
         array = f"json_extract(d, '$.\"' || {key} || '\"')"
@@ -261,7 +261,9 @@ def _json_plan(spec: SourceSpec, path: Path) -> ReadPlan:
     records, check, uses_rejects = _records_sql(shape, path, fmt)
     parent = _Paths()
     parent_cols = {c: parent.value("v", "r", p) for c, p in fmt.columns.items()}
-    notes = {"lines": ["JSON Lines"], "array": ["JSON array"]}.get(shape, [])
+    expected = "lines" if fmt.root_key is None else "document"
+    shapes = {"lines": "JSON Lines", "array": "a bare JSON array", "document": "wrapper object"}
+    notes = [f"read as {shapes[shape]}"] if shape != expected else []
     if fmt.child_path is None:
         key_checks = " ".join(
             f"when {parent_cols[k]} is null then "

@@ -23,14 +23,19 @@ class Settings:
     """Where the `webhook` export destination POSTs its batches (CDP_WEBHOOK_URL)."""
     webhook_batch_size: int = 500
     """Records per webhook POST (CDP_WEBHOOK_BATCH_SIZE)."""
+    parquet_dir: Path = Path("warehouse/parquet")
+    """Parquet mirror of the raw tables, read by the Spark target (CDP_PARQUET_DIR)."""
+    spark_dir: Path = Path("warehouse/spark")
+    """Local Spark session's tables and metastore, for the Spark target (CDP_SPARK_DIR)."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         landing = Path(env.get("CDP_LANDING_DIR", "data/landing")).resolve()
+        warehouse = Path(env.get("CDP_WAREHOUSE", "warehouse/cdp.duckdb")).resolve()
         return cls(
             landing_dir=landing,
-            warehouse=Path(env.get("CDP_WAREHOUSE", "warehouse/cdp.duckdb")).resolve(),
+            warehouse=warehouse,
             exports_dir=Path(env.get("CDP_EXPORTS_DIR", "exports_out")).resolve(),
             # Ground truth of generated demo data sits beside, never inside, the landing folder.
             truth_dir=Path(
@@ -45,4 +50,8 @@ class Settings:
             ),
             webhook_url=env.get("CDP_WEBHOOK_URL") or None,
             webhook_batch_size=int(env.get("CDP_WEBHOOK_BATCH_SIZE", "500")),
+            parquet_dir=Path(
+                env.get("CDP_PARQUET_DIR", str(warehouse.parent / "parquet"))
+            ).resolve(),
+            spark_dir=Path(env.get("CDP_SPARK_DIR", str(warehouse.parent / "spark"))).resolve(),
         )

@@ -285,13 +285,12 @@ def _validation_definition(table: str):
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     source = context.data_sources.add_pandas(f"raw_{table}")
     batch = source.add_dataframe_asset(name=table).add_batch_definition_whole_dataframe("file")
-    suite = gx.ExpectationSuite(name=f"raw_{table}")
-    for rule in suite_rules(table):
-        suite.add_expectation(_expectation(rule))
-    suite = context.suites.add(suite)
-    return context.validation_definitions.add(
+    suite = context.suites.add(gx.ExpectationSuite(name=f"raw_{table}"))
+    ids = [suite.add_expectation(_expectation(rule)).id for rule in suite_rules(table)]
+    definition = context.validation_definitions.add(
         gx.ValidationDefinition(name=f"raw_{table}_batch", data=batch, suite=suite)
     )
+    return definition, ids
 
 
 @cache
@@ -329,7 +328,8 @@ def validate_batch(
         for rule in rules
     ]
     try:
-        definition = _validation_definition(table)
+        definition, ids = _validation_definition(table)
+        position = {expectation_id: i for i, expectation_id in enumerate(ids)}
         cursor = conn.execute(_batch_sql(table, rules), [source_file])
         while True:
             frame = cursor.fetch_df_chunk(max(1, CHUNK_ROWS // 2048))
@@ -337,10 +337,10 @@ def validate_batch(
                 break
             outcome = definition.run(
                 batch_parameters={"dataframe": frame},
-                result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE},
+                result_format={"result_format": "BASIC", "partial_unexpected_count": SAMPLE_SIZE},
             )
-            for total, result in zip(results, outcome.results, strict=True):
-                _add(total, result)
+            for result in outcome.results:  # GX orders results its own way: match by id
+                _add(results[position[result.expectation_config.id]], result)
     except Exception as exc:  # validation reports; it must never cost a load
         message = f"validation could not run: {type(exc).__name__}: {exc}"
         for total in results:

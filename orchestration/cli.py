@@ -143,7 +143,7 @@ def ui(
 def forget(
     identifier: Annotated[str, typer.Argument(help="The person's email address or phone number.")],
 ) -> None:
-    """Erases a person (raw rows, marts, export state), keeps a hashed tombstone, lists deletions."""
+    """Erases a person (raw rows, marts, export state), keeps a hashed tombstone."""
     from orchestration.forget import forget as forget_person
 
     report = forget_person(Settings.from_env(), identifier)
@@ -158,6 +158,80 @@ def forget(
     console.print(
         f"{report.tombstones} tombstone(s) recorded in meta.tombstones (sha256 only): re-imported "
         "rows of this person are dropped. The next export lists them in each `removes` file."
+    )
+
+
+@app.command()
+def status() -> None:
+    """Shows the ingestion manifest per source, rejected files and the latest quarantines."""
+    from orchestration.status import print_status
+
+    raise typer.Exit(code=0 if print_status(Settings.from_env(), console) else 1)
+
+
+@app.command()
+def segments() -> None:
+    """Lists the segments with their size, channel, destinations and last membership change."""
+    from exports.segments import load_segment_specs
+    from ingestion.warehouse import connect
+    from orchestration.dbt_project import dbt_project, prepare_manifest
+
+    settings = Settings.from_env()
+    if not dbt_project.manifest_path.exists():
+        prepare_manifest(settings)
+    specs = load_segment_specs(dbt_project.manifest_path)
+    conn = connect(settings.warehouse, read_only=True)
+    try:
+        tables = {row[0] for row in conn.execute(
+            "select table_schema || '.' || table_name from information_schema.tables"
+        ).fetchall()}  # fmt: skip
+        changes: dict[str, tuple] = {}
+        if "marts.segment_membership_history" in tables:
+            # The last run that changed a segment, and who entered / left in it.
+            for name, changed_at, entered, left in conn.execute(
+                """
+                with moves as (
+                    select segment_name, entered_at as moved_at, 1 as entered, 0 as left_
+                    from marts.segment_membership_history
+                    union all
+                    select segment_name, exited_at, 0, 1
+                    from marts.segment_membership_history where exited_at is not null
+                ),
+                last_change as (
+                    select segment_name, max(moved_at) as changed_at from moves group by 1
+                )
+                select moves.segment_name, last_change.changed_at,
+                       sum(moves.entered), sum(moves.left_)
+                from moves
+                inner join last_change
+                    on moves.segment_name = last_change.segment_name
+                    and moves.moved_at = last_change.changed_at
+                group by 1, 2
+                """
+            ).fetchall():
+                changes[name] = (changed_at, entered, left)
+        table = Table(title="Segments", title_justify="left")
+        for column in ("segment", "people", "channel", "destinations", "refresh", "last change",
+                       "entered", "left"):  # fmt: skip
+            table.add_column(column, justify="right" if column in ("people", "entered", "left")
+                             else "left")  # fmt: skip
+        for spec in specs:
+            size = "not built"
+            if spec.relation in tables:
+                [(count,)] = conn.execute(f"select count(*) from {spec.relation}").fetchall()
+                size = f"{count:,}"
+            changed_at, entered, left = changes.get(spec.name, (None, 0, 0))
+            table.add_row(
+                spec.name, size, spec.channel, ", ".join(spec.destinations), spec.refresh,
+                changed_at.strftime("%Y-%m-%d %H:%M") if changed_at else "never",
+                f"{entered:,}", f"{left:,}",
+            )  # fmt: skip
+    finally:
+        conn.close()
+    console.print(table)
+    console.print(
+        "last change: as_of of the latest run that moved someone in or out "
+        "(marts.segment_memberships has the full history)."
     )
 
 

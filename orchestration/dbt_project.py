@@ -24,6 +24,9 @@ def dbt_environment(settings: Settings) -> dict[str, str]:
         "CDP_WAREHOUSE": str(settings.warehouse),
         "CDP_DBT_TARGET": settings.dbt_target,
         "CDP_DEFAULT_PHONE_REGION": settings.default_phone_region,
+        # Read by the Spark target only (profiles.yml, macros/spark/register_raw_tables.sql).
+        "CDP_PARQUET_DIR": str(settings.parquet_dir),
+        "CDP_SPARK_DIR": str(settings.spark_dir),
     }
 
 

@@ -10,6 +10,8 @@ from orchestration.dbt_project import DBT_EXECUTABLE, dbt_project
 from orchestration.defs.automation import cdp_job, daily_schedule, landing_folder_sensor
 from orchestration.defs.exports import build_export_assets, build_export_checks
 from orchestration.defs.ingestion import phone_numbers, raw_assets
+from orchestration.defs.ingestion_checks import raw_table_checks
+from orchestration.defs.predictive import cdp_dbt_prediction_models, customer_predictions
 from orchestration.defs.transform import cdp_dbt_models
 from orchestration.resources import warehouse_from_settings
 
@@ -18,9 +20,11 @@ defs = dg.Definitions(
         *raw_assets,
         phone_numbers,
         cdp_dbt_models,
+        customer_predictions,
+        cdp_dbt_prediction_models,
         *build_export_assets(dbt_project.manifest_path),
     ],
-    asset_checks=build_export_checks(dbt_project.manifest_path),
+    asset_checks=[raw_table_checks, *build_export_checks(dbt_project.manifest_path)],
     jobs=[cdp_job],
     schedules=[daily_schedule],
     sensors=[landing_folder_sensor],

@@ -99,6 +99,14 @@ def print_summary(summary: RunSummary, settings: Settings, console: Console) -> 
     else:
         console.print("No new or changed files: nothing to load.")
 
+    if summary.quarantined:
+        held = Table(title="Quarantined records (raw.quarantined_rows)", title_justify="left")
+        for column in ("source table", "file", "records", "main reason"):
+            held.add_column(column, justify="right" if column == "records" else "left")
+        for table, path, count, reason in summary.quarantined:
+            held.add_row(table, path, f"{count:,}", reason, style="yellow")
+        console.print(held)
+
     totals = Table(title="Warehouse", title_justify="left")
     totals.add_column("what")
     totals.add_column("count", justify="right")

@@ -19,6 +19,8 @@ class RunSummary:
     segments: dict[str, int] = field(default_factory=dict)
     exports: list[tuple[str, str, int, int, str]] = field(default_factory=list)
     """(destination, segment, rows written, rows refused, path)."""
+    quarantined: list[tuple[str, str, int, str]] = field(default_factory=list)
+    """(source table, file, records quarantined, most frequent reason) for this run's files."""
 
     @property
     def rejected_files(self) -> list[tuple[str, str, str, int, str]]:
@@ -52,6 +54,12 @@ def collect(
                 summary.raw_rows[table] = conn.execute(
                     f"select count(*) from raw.{table}"
                 ).fetchone()[0]
+    if "raw.quarantined_rows" in tables:
+        summary.quarantined = conn.execute(
+            "select source_table, source_file, count(*), mode(reason) from raw.quarantined_rows "
+            "where quarantined_at >= ? group by all order by 1, 2",
+            [since],
+        ).fetchall()
     if "marts.person_identifiers" in tables:
         summary.identifiers, summary.people = conn.execute(
             "select count(*), count(distinct person_id) from marts.person_identifiers"

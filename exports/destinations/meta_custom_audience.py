@@ -56,7 +56,7 @@ META_CUSTOM_AUDIENCE = Destination(
     headers=HEADERS,
     marketing_channel="ads",
     format_row=format_row,
-    doc_title="Customer Information Parameters / Hashing and normalizing data (Meta for Developers)",
+    doc_title="Customer Information Parameters, hashing and normalizing (Meta for Developers)",
     doc_url=(
         "https://developers.facebook.com/docs/marketing-api/conversions-api/parameters/"
         "customer-information-parameters"

@@ -27,15 +27,26 @@ def _build_raw_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         for problem in report.rejected:
             context.log.error(f"{problem.file_path}: rejected: {problem.message}")
         loaded = [f for f in report.files if f.status == "loaded"]
+        for f in loaded:
+            if f.rows_quarantined:
+                context.log.warning(
+                    f"{f.file_path}: {f.rows_quarantined:,} record(s) quarantined "
+                    "(raw.quarantined_rows)"
+                )
         return dg.MaterializeResult(
             metadata={
                 "dagster/row_count": report.total_rows,
                 "rows_loaded_this_run": report.rows_loaded,
+                "rows_quarantined_this_run": report.rows_quarantined,
                 "files_loaded": len(loaded),
                 "files_skipped": sum(f.status in ("unchanged", "duplicate") for f in report.files),
                 "files_rejected": len(report.rejected),
                 "rejections": dg.MetadataValue.md(
                     "\n".join(f"- `{f.file_path}`: {f.message}" for f in report.rejected) or "none"
+                ),
+                "file_notes": dg.MetadataValue.md(
+                    "\n".join(f"- `{f.file_path}`: {f.message}" for f in loaded if f.message)
+                    or "none"
                 ),
             }
         )

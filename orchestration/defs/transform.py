@@ -13,6 +13,7 @@ from dagster_dbt import (
 
 from ingestion.settings import Settings
 from orchestration.dbt_project import dbt_environment, dbt_project
+from orchestration.defs.parquet_mirror import publish_spark_tables, sync_parquet_mirror
 from orchestration.resources import WarehouseResource
 
 
@@ -27,11 +28,16 @@ class DbtRunConfig(dg.Config):
 
 translator = DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
+# Models that read the predictions a Python asset writes between two dbt steps: built by
+# cdp_dbt_prediction_models (orchestration/defs/predictive.py), after that asset.
+PREDICTION_CONSUMERS = "source:predictive+"
+
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=translator,
+    exclude=PREDICTION_CONSUMERS,
 )
 def cdp_dbt_models(
     context: dg.AssetExecutionContext,
@@ -44,4 +50,6 @@ def cdp_dbt_models(
     args = ["build", "--vars", json.dumps({"as_of": config.as_of})]
     if config.full_refresh:
         args.append("--full-refresh")
+    sync_parquet_mirror(context, warehouse, dbt_project.manifest_path)
     yield from dbt.cli(args, context=context).stream()
+    publish_spark_tables(context, warehouse, dbt_project.manifest_path)

@@ -199,7 +199,7 @@ def test_salesforce_contacts_use_api_field_names_and_need_a_last_name(
     assert rows["p1"]["MailingStreet"] == "1 Main St, Apt 2"
     assert rows["p1"]["HasOptedOutOfEmail"] == "false"
     assert rows["p2"]["HasOptedOutOfEmail"] == "true"
-    assert rows["p5"]["FirstName"] == "'=HYPERLINK(\"http://x\")"  # neutralised
+    assert rows["p5"]["FirstName"] == '\'=HYPERLINK("http://x")'  # neutralised
 
 
 def test_jsonl_and_parquet_hold_everyone_with_typed_columns(

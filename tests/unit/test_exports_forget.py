@@ -59,7 +59,8 @@ insert into marts.person_identifiers values
 insert into marts.profiles values ('p_ann', 'ann@example.com', '+15551234567'),
     ('p_bob', 'bob@example.com', null);
 insert into intermediate.int_identifier_observations values
-    ('mailchimp_members', 'email', ' Ann@Example.com'), ('mailchimp_members', 'email', 'bob@example.com');
+    ('mailchimp_members', 'email', ' Ann@Example.com'),
+    ('mailchimp_members', 'email', 'bob@example.com');
 insert into intermediate.int_consent_events values ('ann@example.com', 'subscribe'),
     ('bob@example.com', 'subscribe');
 """
@@ -150,3 +151,33 @@ def test_loader_hook_is_a_no_op_without_tombstones(tmp_path: Path) -> None:
     conn = duckdb.connect()
     conn.execute("create schema raw")
     assert drop_tombstoned_rows(conn, SOURCES["mailchimp_members"], "x.csv") == 0
+
+
+def test_quarantined_records_mentioning_the_person_are_dropped_too(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
+    conn.execute(
+        "create table raw.quarantined_rows (source_table varchar, source_file varchar, "
+        "raw_text varchar)"
+    )
+    conn.execute(
+        "insert into raw.quarantined_rows values "
+        "('mailchimp_members', 'm.csv', 'ANN@example.com,\"broken'), "
+        "('mailchimp_members', 'm.csv', 'bob@example.com,\"broken')"
+    )
+    report = forget_identifier(conn, "ann@example.com", "US", NOW)
+    assert report.deleted["raw.quarantined_rows"] == 1
+
+    conn.execute(
+        "insert into raw.quarantined_rows values ('mailchimp_members', 'new.csv', "
+        "'x,Ann@Example.com;\"oops'), ('mailchimp_members', 'new.csv', 'cy@example.com,\"oops')"
+    )
+    conn.execute(
+        "create table meta.ingested_files (source_table varchar, file_path varchar, "
+        "rows_loaded bigint, rows_quarantined bigint, message varchar)"
+    )
+    assert drop_tombstoned_rows(conn, SOURCES["mailchimp_members"], "new.csv") == 1
+    assert conn.execute("select raw_text from raw.quarantined_rows order by 1").fetchall() == [
+        ('bob@example.com,"broken',),
+        ('cy@example.com,"oops',),
+    ]

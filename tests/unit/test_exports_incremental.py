@@ -208,9 +208,10 @@ def test_checks_catch_a_file_that_no_longer_adds_up_or_holds_an_unconsented_pers
     export_segment(conn, SEGMENT, "mailchimp", tmp_path, GENERATED_AT)
     assert check_row_counts(conn, SEGMENT, "mailchimp", tmp_path).passed
     assert check_marketing_consent(conn, SEGMENT, "mailchimp", tmp_path).passed
-    assert "not a marketing file" in check_marketing_consent(
-        conn, SEGMENT, "hubspot", tmp_path
-    ).description
+    assert (
+        "not a marketing file"
+        in check_marketing_consent(conn, SEGMENT, "hubspot", tmp_path).description
+    )
 
     # Consent withdrawn and a new segment member since the file was written.
     conn.execute("update marts.profiles set is_email_marketable = false where person_id = 'p5'")

@@ -29,20 +29,28 @@
     )
 {%- endmacro %}
 
-{#- Spark: a Delta table, so that UPDATE works. -#}
+{#- Spark: the session's default table format (Parquet on open-source Spark, Delta on
+    Databricks), partitioned by segment: spark__segment_membership_statements (macros/spark/)
+    rewrites one segment's partition, with no UPDATE, and segments built in parallel never
+    write the same partition. -#}
 {% macro spark__create_segment_membership_history(history) -%}
     create table if not exists {{ history }} (
-        segment_name string,
         person_id string,
         entered_at timestamp,
-        exited_at timestamp
-    ) using delta
+        exited_at timestamp,
+        segment_name string
+    )
+    partitioned by (segment_name)
 {%- endmacro %}
 
 {#- The statements that bring the history of one segment up to date with its current members
     (`members`: a relation or subquery with a person_id column). Exits first, then entries, so a
     person who leaves and comes back in later runs gets one row per stay. -#}
 {% macro segment_membership_statements(history, members, segment_name, as_of_expression) -%}
+    {{ return(adapter.dispatch('segment_membership_statements', 'cdp')(history, members, segment_name, as_of_expression)) }}
+{%- endmacro %}
+
+{% macro default__segment_membership_statements(history, members, segment_name, as_of_expression) -%}
     {%- set exits -%}
         update {{ history }}
         set exited_at = {{ as_of_expression }}
