@@ -15,6 +15,7 @@ import pytest
 from ingestion.loader import load_source
 from ingestion.phone_numbers import refresh_lookup
 from ingestion.sources import SOURCES, CsvFormat
+from orchestration.explain import explain_person
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -138,6 +139,9 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
             "select identifier_type, identifier_value, reason from marts.identity_refused_links"
         ),
     }
+    conn = duckdb.connect(str(wh.path), read_only=True)
+    split["explained"] = explain_person(conn, split["ann"])
+    conn.close()
     wh.build("--full-refresh")
     rebuilt = {
         "ann": wh.person_of("email", "ann@x.com"),
@@ -177,3 +181,13 @@ def test_full_refresh_keeps_ids_and_history(story) -> None:
     split, rebuilt = story["split"], story["rebuilt"]
     assert rebuilt["ann"] == split["ann"] and rebuilt["store"] == split["store"]
     assert rebuilt["events"] == len(split["events"])
+
+
+def test_explain_shows_identifiers_linking_records_refusals_and_history(story) -> None:
+    split = story["split"]
+    facts = split["explained"]
+    assert ("email", "ann@x.com") in {(t, v) for t, v, *_ in facts["identifiers"]}
+    linked = {(a, b, table) for a, b, table, *_ in facts["links"]}
+    assert any(table == "shopify_customers" for *_, table in linked)
+    assert ("phone", "+12125550188", "never_link rule") in {r[:3] for r in facts["refused"]}
+    assert {event for _, event, *_ in facts["events"]} == {"merge", "split"}
