@@ -115,6 +115,16 @@ def profile(
 
 
 @app.command()
+def explain(
+    identifier: Annotated[str, typer.Argument(help="An email address, phone number or person id.")],
+) -> None:
+    """Shows why a person is one person: identifiers, linking records, refused links, merges."""
+    from orchestration.explain import print_explanation
+
+    print_explanation(Settings.from_env(), identifier, console)
+
+
+@app.command()
 def ui(
     port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",

@@ -1,5 +1,6 @@
 {#- The identity contract other tools read: every distinct normalised identifier and the
-    person it belongs to. Joins to profiles on person_id. -#}
+    person it belongs to (stable across runs, see int_person_id_assignments). Joins to
+    profiles on person_id. -#}
 
 with
 

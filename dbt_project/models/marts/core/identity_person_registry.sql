@@ -1,0 +1,27 @@
+{#- The person id of every identifier as of this run: the state the next run keeps ids
+    stable against (int_person_id_assignments reads it back). -#}
+
+-- Built only after this run's merges and splits were detected against the previous state:
+-- depends_on: {{ ref('int_identity_events') }}
+
+with
+
+assignments as (
+
+    select * from {{ ref('int_person_id_assignments') }}
+
+),
+
+final as (
+
+    select
+        node_key,
+        identifier_type,
+        identifier_value,
+        person_id,
+        person_first_seen_at
+    from assignments
+
+)
+
+select * from final
