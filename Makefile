@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test ui lint demo-data bench-identity clean
+.PHONY: install run test test-spark ui lint demo-data bench-identity clean
 
 $(INSTALLED): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -20,6 +20,15 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# The same pipeline with dbt on Spark (local PySpark, the machine's Java 17+), compared with
+# DuckDB: docs/scaling-out.md. Installs the `spark` extra on top of the dev install.
+$(VENV)/.installed-spark: pyproject.toml $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
+	@touch $@
+
+test-spark: $(VENV)/.installed-spark
+	CDP_SPARK_TESTS=1 $(BIN)/python -m pytest tests/spark
 
 ui: install
 	$(BIN)/cdp ui

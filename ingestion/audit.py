@@ -77,7 +77,9 @@ def reconcile(conn: duckdb.DuckDBPyConnection, table: str) -> Reconciliation:
                 f"{path}: {read:,} read ≠ {loaded:,} loaded + {quarantined:,} quarantined"
             )
         if actual != loaded:
-            problems.append(f"{path}: manifest says {loaded:,} loaded, raw.{table} holds {actual:,}")
+            problems.append(
+                f"{path}: manifest says {loaded:,} loaded, raw.{table} holds {actual:,}"
+            )
     return Reconciliation(table, files, *totals, problems)
 
 

@@ -166,9 +166,7 @@ def json_shape(path: Path, root_key: str | None, record_keys: set[str]) -> str:
     if stripped[0] == "[":
         return "array"
     if stripped[0] != "{":
-        raise CdpError(
-            f"not JSON: the file starts with {stripped[:20]!r} (expected '{{' or '[')"
-        )
+        raise CdpError(f"not JSON: the file starts with {stripped[:20]!r} (expected '{{' or '[')")
     lines = [line for line in stripped.splitlines() if line.strip()][:2]
     parsed = []
     for line in lines:

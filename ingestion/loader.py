@@ -11,6 +11,8 @@ transaction on the next open), so the next run loads it whole: no half file, no 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,6 +86,19 @@ def _insert_rows(
     return int(inserted)
 
 
+def _raise_memory_limit(conn: duckdb.DuckDBPyConnection, needed: int) -> None:
+    if needed > _memory_limit_bytes(conn):
+        conn.execute(f"set memory_limit = '{needed // (1 << 20) + 1}MiB'")
+
+
+def _memory_limit_bytes(conn: duckdb.DuckDBPyConnection) -> int:
+    text = _scalar(conn, "select current_setting('memory_limit')")
+    units = {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40,
+             "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "bytes": 1}  # fmt: skip
+    number, _, unit = str(text).strip().partition(" ")
+    return int(float(number) * units.get(unit, 1))
+
+
 def _check_document(conn: duckdb.DuckDBPyConnection, plan: ReadPlan) -> None:
     if plan.document_check is None:
         return
@@ -111,6 +126,8 @@ def _load_rows(
         if plan.shape == "empty":
             batch.notes.append("empty file: no records")
             return batch
+        if plan.memory_bytes:  # a JSON document is parsed whole: let DuckDB hold it
+            _raise_memory_limit(conn, plan.memory_bytes)
         _check_document(conn, plan)
         if plan.uses_rejects:
             quarantine.reset_parser_rejects(conn)
@@ -151,11 +168,10 @@ def _natural_key_notes(
     if not spec.key_columns:
         return []
     keys = ", ".join(f'trim("{c}")' for c in spec.key_columns)
-    on = " and ".join(f'trim(o."{c}") = trim(n."{c}")' for c in spec.key_columns)
+    on = " and ".join(f'trim(o."{c}") is not distinct from trim(n."{c}")' for c in spec.key_columns)
     duplicates = _scalar(
         conn,
-        f"select count(*) - count(distinct ({keys})) from raw.{spec.table} "
-        "where _source_file = ?",
+        f"select count(*) - count(distinct ({keys})) from raw.{spec.table} where _source_file = ?",
         [relative],
     )
     earlier = _scalar(
@@ -235,9 +251,31 @@ def _duckdb_message(exc: duckdb.Error) -> str:
     """DuckDB's first lines say what and where (line number); drop the long advice after."""
     lines = [line for line in str(exc).splitlines() if line.strip()]
     text = re.sub(r' in file "[^"]*"', "", " ".join(lines[:3]))
+    text = re.sub(r"^(Invalid Input|Conversion|Binder|Parser) Error: ", "", text)
     if "JSON" in text and ("Malformed" in text or "malformed" in text or "unexpected" in text):
         return f"invalid JSON (truncated or malformed): {text}"
     return text
+
+
+# DuckDB's default memory limit is 80% of RAM; with it, a big insert keeps everything in memory
+# until the commit. A bounded limit makes DuckDB write as it goes: less memory, and faster.
+LOAD_MEMORY_LIMIT = "1GB"
+
+
+@contextmanager
+def _loading_settings(conn: duckdb.DuckDBPyConnection, memory_limit: str) -> Iterator[None]:
+    """Bounded memory and no progress bar while loading; the caller's settings come back after."""
+    names = ("memory_limit", "enable_progress_bar")
+    previous = conn.execute(
+        "select " + ", ".join(f"current_setting('{n}')" for n in names)
+    ).fetchall()[0]
+    conn.execute(f"set memory_limit = '{memory_limit}'")
+    conn.execute("set enable_progress_bar = false")
+    try:
+        yield
+    finally:
+        for name, value in zip(names, previous, strict=True):
+            conn.execute(f"set {name} = '{value}'")
 
 
 def load_source(
@@ -246,17 +284,20 @@ def load_source(
     landing_dir: Path,
     loaded_at: datetime | None = None,
     validate: bool = True,
+    memory_limit: str = LOAD_MEMORY_LIMIT,
 ) -> TableLoadReport:
     """Loads new or changed files of `spec` from the landing folder; skips the ones seen before."""
     loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
     manifest.ensure_meta_tables(conn)
     manifest.ensure_raw_table(conn, spec)
     report = TableLoadReport(spec.table)
-    for path in spec.files(landing_dir):
-        relative = path.relative_to(landing_dir).as_posix()
-        result = _load_file(conn, spec, path, relative, inspect_file(path), loaded_at, validate)
-        if result.status in ("rejected", "duplicate"):
-            manifest.record(conn, result)
-        report.files.append(result)
+    with _loading_settings(conn, memory_limit):
+        for path in spec.files(landing_dir):
+            relative = path.relative_to(landing_dir).as_posix()
+            facts = inspect_file(path)
+            result = _load_file(conn, spec, path, relative, facts, loaded_at, validate)
+            if result.status in ("rejected", "duplicate"):
+                manifest.record(conn, result)
+            report.files.append(result)
     report.total_rows = _scalar(conn, f"select count(*) from raw.{spec.table}")
     return report

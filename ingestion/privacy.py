@@ -237,11 +237,17 @@ def _delete_raw(
                 ).fetchall()
                 if row[0]
             ]
-        report.deleted[f"raw.{table}"] += _delete(conn, f"raw.{table}", where, params)
+        report.deleted[f"raw.{table}"] += _delete_raw_rows(
+            conn, table, raw_tables[table], where, params
+        )
     for table, column, _parent, _key in RAW_ORDER_CHILDREN:
         if table in raw_tables and order_ids:
-            report.deleted[f"raw.{table}"] += _delete(
-                conn, f"raw.{table}", f"trim({column}) in ({_marks(order_ids)})", order_ids
+            report.deleted[f"raw.{table}"] += _delete_raw_rows(
+                conn,
+                table,
+                raw_tables[table],
+                f"trim({column}) in ({_marks(order_ids)})",
+                order_ids,
             )
     # Records the loader could not parse keep their raw text: drop those that mention them.
     needles = [
@@ -258,6 +264,44 @@ def _delete_raw(
             " or ".join("contains(lower(raw_text), ?)" for _ in needles),
             needles,
         )
+
+
+def _delete_raw_rows(
+    conn: duckdb.DuckDBPyConnection, table: str, columns: set[str], where: str, params: list
+) -> int:
+    """Deletes raw rows and keeps the ingestion manifest reconciled, file by file: the erased
+    rows leave `rows_loaded` for `rows_quarantined` (rows read = loaded + quarantined, and the
+    raw table holds exactly the rows loaded), with a note in the file's message."""
+    if "_source_file" not in columns:
+        return _delete(conn, f"raw.{table}", where, params)
+    files = Counter(
+        row[0]
+        for row in conn.execute(
+            f"delete from raw.{table} where {where} returning _source_file", params
+        ).fetchall()
+    )
+    manifest_exists = conn.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'meta' and table_name = 'ingested_files'"
+    ).fetchone()
+    if manifest_exists and manifest_exists[0]:
+        for source_file, erased in files.items():
+            _move_to_quarantined(
+                conn, table, source_file, erased, f"{erased} row(s) erased by cdp forget"
+            )
+    return sum(files.values())
+
+
+def _move_to_quarantined(
+    conn: duckdb.DuckDBPyConnection, table: str, source_file: str, rows: int, note: str
+) -> None:
+    conn.execute(
+        f"update {MANIFEST_TABLE} set rows_loaded = rows_loaded - ?, "
+        "rows_quarantined = coalesce(rows_quarantined, 0) + ?, "
+        "message = concat_ws('; ', nullif(message, ''), ?) "
+        "where source_table = ? and file_path = ? and status = 'loaded'",
+        [rows, rows, note, table, source_file],
+    )
 
 
 def _scrub_dbt_tables(
@@ -339,30 +383,26 @@ def drop_tombstoned_rows(conn: duckdb.DuckDBPyConnection, spec: SourceSpec, rela
                 f"{TOMBSTONES_TABLE} where identifier_type = ?)"
             )
             params.append(kind)
-    dropped = _drop_quarantined(conn, spec.table, relative)
-    if not clauses and not dropped:
-        return 0
-    dropped += _delete(
+    # Unparseable records of the file that mention a forgotten email: already counted as
+    # quarantined, so only their stored raw text goes.
+    quarantined = _drop_quarantined(conn, spec.table, relative)
+    if not clauses:
+        return quarantined
+    dropped = _delete(
         conn,
         f"raw.{spec.table}",
-        f"_source_file = ? and ({' or '.join(clauses) or 'false'})",
+        f"_source_file = ? and ({' or '.join(clauses)})",
         [relative, *params],
     )
     if dropped:
-        conn.execute(
-            f"update {MANIFEST_TABLE} set rows_loaded = rows_loaded - ?, "
-            "rows_quarantined = coalesce(rows_quarantined, 0) + ?, "
-            "message = concat_ws('; ', nullif(message, ''), ?) "
-            "where source_table = ? and file_path = ?",
-            [
-                dropped,
-                dropped,
-                f"{dropped} row(s) dropped: they belong to a forgotten person (meta.tombstones)",
-                spec.table,
-                relative,
-            ],
+        _move_to_quarantined(
+            conn,
+            spec.table,
+            relative,
+            dropped,
+            f"{dropped} row(s) dropped: they belong to a forgotten person (meta.tombstones)",
         )
-    return dropped
+    return dropped + quarantined
 
 
 def _drop_quarantined(conn: duckdb.DuckDBPyConnection, table: str, relative: str) -> int:

@@ -9,7 +9,8 @@ What cannot be loaded (see docs/ingestion.md):
 - CSV records DuckDB cannot parse (wrong number of fields, a stray quote, a line over the size
   limit): DuckDB's `store_rejects` keeps them in the connection's rejects table;
 - JSON Lines lines that are not valid JSON, or valid JSON but not an object;
-- any record whose natural key (`SourceSpec.key_columns`) is empty.
+- any record with an empty required field (`SourceSpec.required_fields`: its natural key,
+  by default).
 A JSON document (array or wrapper object) that does not parse at all rejects the whole file:
 there is no record boundary to salvage. Nothing is dropped silently.
 """
@@ -27,10 +28,13 @@ from ingestion.files import CsvDialect, json_shape, sniff_csv
 from ingestion.naming import snake_case
 from ingestion.sources import CsvFormat, JsonFormat, SourceSpec
 
-# A Shopify page or Mailchimp report is one JSON document; allow big ones (default is 16 MB).
-_MAX_JSON_DOCUMENT_BYTES = 1 << 30
+# A Shopify page or Mailchimp report is one JSON document: DuckDB must hold it whole, so its
+# buffer is sized from the file (DuckDB's default stops at 16 MB). Elements of a bare array and
+# lines of JSON Lines are records, read one at a time.
+_MIN_JSON_OBJECT_BYTES = 1 << 24
+_JSON_DOCUMENT_MEMORY_FACTOR = 6
 # One JSON Lines record may hold a whole order; longer lines are quarantined, not loaded.
-_MAX_JSON_LINE_BYTES = 1 << 24
+_MAX_JSON_LINE_BYTES = 1 << 22
 # Never appears unescaped in valid JSON, so splitting on it yields whole lines.
 _NO_DELIMITER = "\x01"
 REJECTS_TABLE = "cdp_reject_errors"
@@ -50,6 +54,8 @@ class ReadPlan:
     document_check: str | None = None
     """For JSON documents: a query returning (documents, documents without the record array)."""
     root_key: str | None = None
+    memory_bytes: int = 0
+    """Memory DuckDB needs beyond streaming (a JSON document is parsed whole)."""
 
 
 def _quote_ident(name: str) -> str:
@@ -100,7 +106,11 @@ def _csv_plan(spec: SourceSpec, path: Path, file_name: str) -> ReadPlan:
         selects.append(f"nullif({value}, '') as {_quote_ident(column)}")
     for column, by_pattern in fmt.derived.items():
         value = next(
-            (v for pattern, v in by_pattern.items() if fnmatch(Path(file_name).stem.lower(), pattern)),
+            (
+                v
+                for pattern, v in by_pattern.items()
+                if fnmatch(Path(file_name).stem.lower(), pattern)
+            ),
             None,
         )
         selects.append(f"{_quote_literal(value) if value else 'null'} as {_quote_ident(column)}")
@@ -121,7 +131,7 @@ def _csv_plan(spec: SourceSpec, path: Path, file_name: str) -> ReadPlan:
     reasons = [
         f"when {_empty(f'c{by_snake[key]}')} then "
         f"{_quote_literal(f'required field {headers[by_snake[key]]!r} is empty')}"
-        for key in spec.key_columns
+        for key in spec.required_fields
         if key in by_snake
     ]
     reject = f"case {' '.join(reasons)} end" if reasons else "cast(null as varchar)"
@@ -207,13 +217,14 @@ def _records_sql(shape: str, path: Path, fmt: JsonFormat) -> tuple[str, str | No
             "select cast(json as varchar) as r, row_number() over () as _record_no, "
             "cast(null as bigint) as _line from "
             f"read_json_objects({file}, format = 'array', "
-            f"maximum_object_size = {_MAX_JSON_DOCUMENT_BYTES})",
+            f"maximum_object_size = {_MIN_JSON_OBJECT_BYTES * 4})",
             None,
             False,
         )
+    object_bytes = max(_MIN_JSON_OBJECT_BYTES, path.stat().st_size + 1)
     documents = (
         f"select json as d, row_number() over () as _doc from read_json_objects({file}, "
-        f"format = 'auto', maximum_object_size = {_MAX_JSON_DOCUMENT_BYTES})"
+        f"format = 'auto', maximum_object_size = {object_bytes})"
     )
     if fmt.root_key is not None:
         array = f"json_extract(d, {_quote_literal('$.' + fmt.root_key)})"
@@ -246,6 +257,10 @@ def _object_checks(record: str, values: str) -> str:
     )
 
 
+def _missing(spec: SourceSpec, column: str) -> str:
+    return "missing natural key" if column in spec.key_columns else "missing required field"
+
+
 def _json_plan(spec: SourceSpec, path: Path) -> ReadPlan:
     fmt = spec.format
     assert isinstance(fmt, JsonFormat)
@@ -259,6 +274,7 @@ def _json_plan(spec: SourceSpec, path: Path) -> ReadPlan:
     if shape == "empty":
         return ReadPlan("", "empty")
     records, check, uses_rejects = _records_sql(shape, path, fmt)
+    memory = path.stat().st_size * _JSON_DOCUMENT_MEMORY_FACTOR if shape == "document" else 0
     parent = _Paths()
     parent_cols = {c: parent.value("v", "r", p) for c, p in fmt.columns.items()}
     expected = "lines" if fmt.root_key is None else "document"
@@ -267,8 +283,8 @@ def _json_plan(spec: SourceSpec, path: Path) -> ReadPlan:
     if fmt.child_path is None:
         key_checks = " ".join(
             f"when {parent_cols[k]} is null then "
-            f"{_quote_literal(f'missing natural key {k} ({fmt.columns[k]})')}"
-            for k in spec.key_columns
+            f"{_quote_literal(f'{_missing(spec, k)} {k} ({fmt.columns[k]})')}"
+            for k in spec.required_fields
         )
         reject = f"case {_object_checks('r', 'v')} {key_checks} end"
         selects = ", ".join(f"{expr} as {_quote_ident(c)}" for c, expr in parent_cols.items())
@@ -279,15 +295,15 @@ def _json_plan(spec: SourceSpec, path: Path) -> ReadPlan:
             f"select {selects}, cast(null as varchar) as _extra, _record_no as _source_row, "
             "_reject, case when _reject is not null then r end as _raw_text, _line from judged"
         )
-        return ReadPlan(sql, shape, notes, uses_rejects, check, fmt.root_key)
+        return ReadPlan(sql, shape, notes, uses_rejects, check, fmt.root_key, memory)
 
     child = _Paths()
     child_cols = {c: child.value("cv", "c", p) for c, p in fmt.child_columns.items()}
     children_array = f"try(json_extract(r, {_quote_literal(fmt.child_path + '[*]')}))"
     key_checks = " ".join(
         f"when {({**parent_cols, **child_cols})[k]} is null then "
-        f"{_quote_literal(f'missing natural key {k}')}"
-        for k in spec.key_columns
+        f"{_quote_literal(f'{_missing(spec, k)} {k}')}"
+        for k in spec.required_fields
     )
     child_filter = f"where {fmt.child_filter}" if fmt.child_filter else ""
     # Records that are not valid objects are quarantined by the parent table; here they hold
@@ -311,7 +327,7 @@ def _json_plan(spec: SourceSpec, path: Path) -> ReadPlan:
         "case when _reject is not null then cast(c as varchar) end as _raw_text, _line "
         "from judged"
     )
-    return ReadPlan(sql, shape, notes, uses_rejects, check, fmt.root_key)
+    return ReadPlan(sql, shape, notes, uses_rejects, check, fmt.root_key, memory)
 
 
 def read_plan(spec: SourceSpec, path: Path, file_name: str | None = None) -> ReadPlan:

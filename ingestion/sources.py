@@ -50,8 +50,16 @@ class SourceSpec:
     format: CsvFormat | JsonFormat
     description: str
     key_columns: tuple[str, ...] = ()
-    """Raw columns of the natural key staging deduplicates on (latest load wins). A record with
-    any of them empty cannot be matched to anything: it is quarantined, not loaded."""
+    """Raw columns of the natural key staging deduplicates on (latest load wins); the loader
+    reports duplicates of it inside a file and keys re-delivered by a later file."""
+    not_empty: tuple[str, ...] | None = None
+    """Raw columns without which a record cannot be used (default: the natural key). A record
+    with any of them empty is quarantined, not loaded."""
+
+    @property
+    def required_fields(self) -> tuple[str, ...]:
+        return self.key_columns if self.not_empty is None else self.not_empty
+
     phone_columns: tuple[str, ...] = ()
 
     @property
@@ -178,7 +186,8 @@ SOURCES: dict[str, SourceSpec] = {
                 },
             ),
             description="Mailchimp audience export: one row per member and status file.",
-            key_columns=('email_address', 'euid'),
+            key_columns=("euid",),
+            not_empty=("email_address", "euid"),
             phone_columns=("phone_number",),
         ),
         SourceSpec(
@@ -198,7 +207,8 @@ SOURCES: dict[str, SourceSpec] = {
                 },
             ),
             description="Mailchimp reports API email-activity: one row per open, click or bounce.",
-            key_columns=('campaign_id', 'email_id', 'action', 'activity_at'),
+            key_columns=("campaign_id", "email_id", "action", "activity_at", "url"),
+            not_empty=("campaign_id", "email_id", "action", "activity_at"),
         ),
         SourceSpec(
             table="mailchimp_sent_to",
@@ -214,7 +224,7 @@ SOURCES: dict[str, SourceSpec] = {
                 },
             ),
             description="Mailchimp reports API sent-to: one row per recipient of a campaign.",
-            key_columns=('campaign_id', 'email_id'),
+            key_columns=("campaign_id", "email_id"),
         ),
         SourceSpec(
             table="mailchimp_unsubscribes",
@@ -229,7 +239,7 @@ SOURCES: dict[str, SourceSpec] = {
                 },
             ),
             description="Mailchimp reports API unsubscribed: one row per unsubscribe.",
-            key_columns=('campaign_id', 'email_id'),
+            key_columns=("campaign_id", "email_id"),
         ),
         SourceSpec(
             table="shopify_orders",
@@ -237,7 +247,7 @@ SOURCES: dict[str, SourceSpec] = {
             file_patterns=("orders*.json",),
             format=JsonFormat(root_key="orders", columns=_ORDER_COLUMNS),
             description="Shopify REST Admin orders: one row per order, nested objects flattened.",
-            key_columns=('id',),
+            key_columns=("id",),
             phone_columns=(
                 "phone",
                 "customer__phone",
@@ -269,7 +279,8 @@ SOURCES: dict[str, SourceSpec] = {
                 },  # fmt: skip
             ),
             description="Shopify order line items: one row per line of an order.",
-            key_columns=('order_id', 'id'),
+            key_columns=("id",),
+            not_empty=("order_id", "id"),
         ),
         SourceSpec(
             table="shopify_order_refunds",
@@ -287,7 +298,8 @@ SOURCES: dict[str, SourceSpec] = {
                 },
             ),
             description="Shopify order refunds: one row per refund with its refunded amount.",
-            key_columns=('order_id', 'refund_id'),
+            key_columns=("refund_id",),
+            not_empty=("order_id", "refund_id"),
         ),
         SourceSpec(
             table="shopify_products",
@@ -303,7 +315,7 @@ SOURCES: dict[str, SourceSpec] = {
                 child_columns={"variant_id": "$.id", "sku": "$.sku", "price": "$.price"},
             ),
             description="Shopify REST Admin products: one row per product variant.",
-            key_columns=('id', 'variant_id'),
+            key_columns=("id", "variant_id"),
         ),
         SourceSpec(
             table="shopify_customers",
@@ -314,7 +326,7 @@ SOURCES: dict[str, SourceSpec] = {
                 required=("Customer ID", "Email", "Accepts Email Marketing"),
             ),
             description="Shopify admin customers export.",
-            key_columns=('customer_id',),
+            key_columns=("customer_id",),
             phone_columns=("phone", "default_address_phone"),
         ),
         SourceSpec(
@@ -357,7 +369,7 @@ SOURCES: dict[str, SourceSpec] = {
                 },
             ),
             description="Storefront Web Pixel events, one JSON object per line.",
-            key_columns=('event_id',),
+            key_columns=("event_id",),
             phone_columns=("checkout_phone",),
         ),
         SourceSpec(
@@ -369,7 +381,8 @@ SOURCES: dict[str, SourceSpec] = {
                 required=("Date", "Time", "Time Zone", "Transaction ID", "Net Sales", "Location"),
             ),
             description="Square Dashboard transactions export.",
-            key_columns=('transaction_id',),
+            key_columns=("transaction_id", "payment_id", "event_type", "date", "time"),
+            not_empty=("transaction_id",),
         ),
         SourceSpec(
             table="square_items",
@@ -380,7 +393,8 @@ SOURCES: dict[str, SourceSpec] = {
                 required=("Date", "Time", "Time Zone", "Item", "Qty", "Transaction ID"),
             ),
             description="Square Dashboard item details export.",
-            key_columns=('transaction_id',),
+            # No line id: identical itemizations are legitimate, so no duplicate report.
+            not_empty=("transaction_id", "item"),
         ),
         SourceSpec(
             table="square_customers",
@@ -391,7 +405,7 @@ SOURCES: dict[str, SourceSpec] = {
                 required=("Square Customer ID",),
             ),
             description="Square customer directory export.",
-            key_columns=('square_customer_id',),
+            key_columns=("square_customer_id",),
             phone_columns=("phone_number",),
         ),
     )

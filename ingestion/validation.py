@@ -32,7 +32,8 @@ SAMPLE_SIZE = 5
 
 EMAIL = r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$"
 ISO_TIMESTAMP = (
-    r"^\s*\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s?(?:Z|z|[+-]\d{2}(?::?\d{2})?)?)?\s*$"
+    r"^\s*\d{4}-\d{2}-\d{2}"
+    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s?(?:Z|z|[+-]\d{2}(?::?\d{2})?)?)?\s*$"
 )
 MAILCHIMP_TIME = r"^\s*\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\s*$"
 DATE = r"^\s*(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})\s*$"
@@ -128,8 +129,14 @@ def suite_rules(table: str) -> list[Rule]:
             *_regex(MONEY, "total_price", "subtotal_price", "total_tax", "total_discounts"),
             *_regex(r"^[A-Z]{3}$", "currency"),
             *_in(
-                "financial_status", "paid", "refunded", "partially_refunded", "pending",
-                "voided", "authorized", "partially_paid",
+                "financial_status",
+                "paid",
+                "refunded",
+                "partially_refunded",
+                "pending",
+                "voided",
+                "authorized",
+                "partially_paid",
             ),  # fmt: skip
             *_between("total_price", 0, money=True),
         ],
@@ -161,8 +168,13 @@ def suite_rules(table: str) -> list[Rule]:
             *_not_null("event_id", "event_name", "event_at"),
             *_not_null("client_id", mostly=0.99),
             *_in(
-                "event_name", "page_viewed", "product_viewed", "collection_viewed",
-                "search_submitted", "product_added_to_cart", "checkout_started",
+                "event_name",
+                "page_viewed",
+                "product_viewed",
+                "collection_viewed",
+                "search_submitted",
+                "product_added_to_cart",
+                "checkout_started",
                 "checkout_completed",
             ),  # fmt: skip
             *_regex(ISO_TIMESTAMP, "event_at"),
@@ -304,8 +316,10 @@ def _batch_sql(table: str, rules: list[Rule]) -> str:
     columns = []
     for rule in rules:
         if rule.kind == "between":
-            text = f"regexp_replace(\"{rule.column}\", '[^0-9.-]', '', 'g')" if rule.arg[2] else (
-                f'trim("{rule.column}")'
+            text = (
+                f"regexp_replace(\"{rule.column}\", '[^0-9.-]', '', 'g')"
+                if rule.arg[2]
+                else (f'trim("{rule.column}")')
             )
             columns.append(f'try_cast({text} as double) as "{rule.batch_column}"')
         else:
@@ -363,7 +377,11 @@ def _kwargs(rule: Rule) -> dict:
     if rule.kind == "regex":
         return {"regex": rule.arg}
     if rule.kind == "between":
-        return {"min_value": rule.arg[0], "max_value": rule.arg[1], "on": f"{rule.column} as number"}
+        return {
+            "min_value": rule.arg[0],
+            "max_value": rule.arg[1],
+            "on": f"{rule.column} as number",
+        }
     return {}
 
 

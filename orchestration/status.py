@@ -76,7 +76,9 @@ def print_status(settings: Settings, console: Console, quarantine_limit: int = 2
     if failing:
         gx = Table(title="Failed expectations (meta.validation_results)", title_justify="left")
         for column in ("source table", "column", "expectation", "files", "unexpected rows"):
-            gx.add_column(column, justify="right" if column in ("files", "unexpected rows") else "left")
+            gx.add_column(
+                column, justify="right" if column in ("files", "unexpected rows") else "left"
+            )
         for table, found in failing.items():
             grouped: dict[tuple[str, str], list] = {}
             for f in found:

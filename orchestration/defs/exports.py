@@ -37,9 +37,7 @@ def _build_export_asset(segment: SegmentSpec, destination: str) -> dg.AssetsDefi
         key=export_asset_key(destination, segment.name),
         group_name="exports",
         kinds={dest.file_format, destination},
-        deps=[
-            get_asset_key_for_model([cdp_dbt_models], segment.model_name)
-        ],
+        deps=[get_asset_key_for_model([cdp_dbt_models], segment.model_name)],
         description=(
             f"{segment.description} → {dest.title} "
             f"(<CDP_EXPORTS_DIR>/{destination}/{segment.name}/: full file, adds, removes, "

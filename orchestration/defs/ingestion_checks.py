@@ -10,8 +10,6 @@ from `ingestion.audit`, which reads the manifest, the quarantine and the stored 
   failed expectations are listed with counts and sample values.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 
 import dagster as dg

@@ -42,8 +42,8 @@ PREDICTIONS_KEY = dg.AssetKey(["predictive", "customer_predictions"])
 class PredictiveConfig(dg.Config):
     """Options of the predictive fit."""
 
-    model: str = "mbg_nbd"
-    """mbg_nbd (default: one-time buyers can be at risk) or bg_nbd (Fader, Hardie & Lee 2005)."""
+    model: str = "auto"
+    """auto (fit MBG/NBD and BG/NBD, keep the likelier; MBG/NBD on a tie), mbg_nbd or bg_nbd."""
     penalizer: float = 0.0
     """L2 penalty on the parameters; 0 = plain maximum likelihood."""
 
@@ -55,22 +55,22 @@ class PredictiveConfig(dg.Config):
     kinds={"python", "duckdb"},
     description=(
         "Probability each customer is still active, churn-risk score and expected purchases and "
-        "net revenue over 90 / 365 days: MBG/NBD + Gamma-Gamma fitted on "
-        "int_purchase_summary (docs/profiles.md)."
+        "net revenue over 90 / 365 days: MBG/NBD or BG/NBD (the likelier) + Gamma-Gamma "
+        "fitted on int_purchase_summary (docs/profiles.md)."
     ),
 )
 def customer_predictions(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, config: PredictiveConfig
 ) -> dg.MaterializeResult:
     """Fits the models on every customer's purchase summary and writes one row per customer."""
-    if config.model not in ("mbg_nbd", "bg_nbd"):
-        raise dg.Failure(f"model must be mbg_nbd or bg_nbd, got {config.model!r}")
+    if config.model not in ("auto", "mbg_nbd", "bg_nbd"):
+        raise dg.Failure(f"model must be auto, mbg_nbd or bg_nbd, got {config.model!r}")
     with warehouse.connection() as conn:
         summary = read_purchase_summary(conn)
         run = score_customers(summary, model=config.model, penalizer=config.penalizer)  # type: ignore[arg-type]
         rows = write_predictions(conn, run)
     for note in run.notes:
-        context.log.warning(note)
+        context.log.info(note)
     predictions = run.predictions
     alive = predictions["probability_alive"].dropna()
     return dg.MaterializeResult(

@@ -153,18 +153,27 @@ def fit_beta_geo(
     for start in starts:
         start = np.clip(start, *_LOG_BOUNDS)
         result = minimize(
-            objective, start, method="L-BFGS-B", bounds=[_LOG_BOUNDS] * 4,
+            objective,
+            start,
+            method="L-BFGS-B",
+            bounds=[_LOG_BOUNDS] * 4,
             options={"maxiter": 2000},
-        )  # fmt: skip
+        )
         if best is None or result.fun < best.fun:
             best = result
     assert best is not None
     r, alpha, a, b = np.exp(best.x)
     total_ll = float(np.sum(log_likelihood(model, (r, alpha, a, b), x, t_x, T)))
     return BetaGeoModel(
-        model=model, r=float(r), alpha=float(alpha), a=float(a), b=float(b),
-        log_likelihood=total_ll, customers=n, converged=bool(best.success),
-    )  # fmt: skip
+        model=model,
+        r=float(r),
+        alpha=float(alpha),
+        a=float(a),
+        b=float(b),
+        log_likelihood=total_ll,
+        customers=n,
+        converged=bool(best.success),
+    )
 
 
 def _arrays(*values: ArrayLike) -> tuple[NDArray, ...]:

@@ -61,9 +61,14 @@ def log_likelihood(params: ArrayLike, x: NDArray, m: NDArray) -> NDArray:
     p, q, gamma = np.asarray(params, dtype=float)
     px = p * x
     return (
-        gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(gamma)
-        + (px - 1.0) * np.log(m) + px * np.log(x) - (px + q) * np.log(gamma + m * x)
-    )  # fmt: skip
+        gammaln(px + q)
+        - gammaln(px)
+        - gammaln(q)
+        + q * np.log(gamma)
+        + (px - 1.0) * np.log(m)
+        + px * np.log(x)
+        - (px + q) * np.log(gamma + m * x)
+    )
 
 
 def fit_gamma_gamma(x: ArrayLike, m: ArrayLike, penalizer: float = 0.0) -> GammaGammaModel:
@@ -86,16 +91,23 @@ def fit_gamma_gamma(x: ArrayLike, m: ArrayLike, penalizer: float = 0.0) -> Gamma
     best = None
     for start in (np.log([1.0, 2.0, mean]), np.log([5.0, 5.0, mean]), np.log([10.0, 3.0, mean])):
         result = minimize(
-            objective, np.clip(start, *_LOG_BOUNDS), method="L-BFGS-B",
-            bounds=[_LOG_BOUNDS] * 3, options={"maxiter": 2000},
-        )  # fmt: skip
+            objective,
+            np.clip(start, *_LOG_BOUNDS),
+            method="L-BFGS-B",
+            bounds=[_LOG_BOUNDS] * 3,
+            options={"maxiter": 2000},
+        )
         if best is None or result.fun < best.fun:
             best = result
     assert best is not None
     p, q, gamma = np.exp(best.x)
     correlation = float(np.corrcoef(x, m)[0, 1]) if n > 2 and np.std(x) > 0 else float("nan")
     return GammaGammaModel(
-        p=float(p), q=float(q), gamma=float(gamma),
+        p=float(p),
+        q=float(q),
+        gamma=float(gamma),
         log_likelihood=float(np.sum(log_likelihood((p, q, gamma), x, m))),
-        customers=n, converged=bool(best.success), frequency_spend_correlation=correlation,
-    )  # fmt: skip
+        customers=n,
+        converged=bool(best.success),
+        frequency_spend_correlation=correlation,
+    )

@@ -1,8 +1,9 @@
 """Fit the purchase and spend models on the customer base and score every customer.
 
 `score_customers` is what the Dagster asset runs: it takes the purchase summary (one row per
-customer, as int_purchase_summary writes it), fits MBG/NBD (or BG/NBD) and Gamma-Gamma on it,
-and returns one row of predictions per customer plus a record of the fit.
+customer, as int_purchase_summary writes it), fits the purchase model (MBG/NBD or BG/NBD, by
+default whichever the data support better) and Gamma-Gamma on it, and returns one row of
+predictions per customer plus a record of the fit.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -18,16 +20,32 @@ from orchestration.predictive.bgnbd import BetaGeoModel, ModelName, fit_beta_geo
 from orchestration.predictive.gamma_gamma import GammaGammaModel, fit_gamma_gamma
 
 HORIZON_DAYS: tuple[int, ...] = (90, 365)
+# `auto` fits both purchase models and keeps the likelier one. They have the same number of
+# parameters, so comparing log-likelihoods is comparing AIC (or BIC); a difference below 1
+# (ΔAIC < 2) is no evidence either way, and then MBG/NBD is kept, which lets one-time buyers
+# lapse (docs/profiles.md).
+AUTO_MIN_LOG_LIKELIHOOD_GAIN = 1.0
 # Below these counts a fit says more about noise than about customers: predictions stay null.
 MIN_CUSTOMERS = 30
 MIN_REPEAT_CUSTOMERS = 10
 
 PREDICTION_COLUMNS: tuple[str, ...] = (
-    "person_id", "frequency", "recency_weeks", "t_weeks", "monetary_value",
-    "probability_alive", "churn_risk_score",
-    "expected_purchases_90d", "expected_purchases_365d", "expected_average_order_value",
-    "expected_value_90d", "expected_value_365d", "model_name", "as_of_at", "fitted_at",
-)  # fmt: skip
+    "person_id",
+    "frequency",
+    "recency_weeks",
+    "t_weeks",
+    "monetary_value",
+    "probability_alive",
+    "churn_risk_score",
+    "expected_purchases_90d",
+    "expected_purchases_365d",
+    "expected_average_order_value",
+    "expected_value_90d",
+    "expected_value_365d",
+    "model_name",
+    "as_of_at",
+    "fitted_at",
+)
 
 
 @dataclass
@@ -53,7 +71,7 @@ class PredictionRun:
 
 def score_customers(
     summary: pd.DataFrame,
-    model: ModelName = "mbg_nbd",
+    model: ModelName | Literal["auto"] = "auto",
     penalizer: float = 0.0,
     fitted_at: datetime | None = None,
 ) -> PredictionRun:
@@ -86,7 +104,7 @@ def score_customers(
     x = frame["frequency"].to_numpy()
     t_x = frame["recency_weeks"].to_numpy()
     T = frame["t_weeks"].to_numpy()
-    purchase_model = fit_beta_geo(x, t_x, T, model=model, penalizer=penalizer)
+    purchase_model = _fit_purchase_model(x, t_x, T, model, penalizer, run)
     run.purchase_model = purchase_model
     if not purchase_model.converged:
         run.notes.append("purchase model: optimiser did not report convergence")
@@ -100,9 +118,30 @@ def score_customers(
     frame["expected_average_order_value"] = spend
     for days in HORIZON_DAYS:
         frame[f"expected_value_{days}d"] = frame[f"expected_purchases_{days}d"] * spend
-    run.model_name = f"{model}+{'gamma_gamma' if run.spend_model else 'observed_mean'}"
+    spend_name = "gamma_gamma" if run.spend_model else "observed_mean"
+    run.model_name = f"{purchase_model.model}+{spend_name}"
     run.predictions = _finish(frame, run)
     return run
+
+
+def _fit_purchase_model(
+    x: np.ndarray,
+    t_x: np.ndarray,
+    T: np.ndarray,
+    model: ModelName | Literal["auto"],
+    penalizer: float,
+    run: PredictionRun,
+) -> BetaGeoModel:
+    if model != "auto":
+        return fit_beta_geo(x, t_x, T, model=model, penalizer=penalizer)
+    mbg = fit_beta_geo(x, t_x, T, model="mbg_nbd", penalizer=penalizer)
+    bg = fit_beta_geo(x, t_x, T, model="bg_nbd", penalizer=penalizer)
+    chosen = bg if bg.log_likelihood - mbg.log_likelihood >= AUTO_MIN_LOG_LIKELIHOOD_GAIN else mbg
+    run.notes.append(
+        f"auto: log-likelihood mbg_nbd {mbg.log_likelihood:.1f}, bg_nbd {bg.log_likelihood:.1f}; "
+        f"kept {chosen.model}"
+    )
+    return chosen
 
 
 def _spend(frame: pd.DataFrame, run: PredictionRun, penalizer: float) -> pd.Series:

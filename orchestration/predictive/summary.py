@@ -18,8 +18,15 @@ def summarise_purchases(orders: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
     cancelled): frequency (repeat purchase days), recency_weeks, t_weeks, monetary_value (mean
     net revenue of repeat purchase days), as in Fader, Hardie & Lee (2005). Orders after `as_of`
     are ignored; days are UTC calendar days."""
-    columns = ["person_id", "frequency", "recency_weeks", "t_weeks", "monetary_value",
-               "purchase_days", "total_revenue"]  # fmt: skip
+    columns = [
+        "person_id",
+        "frequency",
+        "recency_weeks",
+        "t_weeks",
+        "monetary_value",
+        "purchase_days",
+        "total_revenue",
+    ]
     frame = orders.loc[orders["ordered_at"] <= pd.Timestamp(as_of)].copy()
     if frame.empty:
         return pd.DataFrame(columns=columns)

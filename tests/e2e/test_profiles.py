@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -23,20 +24,35 @@ REPO = Path(__file__).resolve().parents[2]
 LATER = (datetime.fromisoformat(AS_OF) + timedelta(days=2)).isoformat()
 VARS = yaml.safe_load((REPO / "dbt_project" / "dbt_project.yml").read_text())["vars"]
 SEGMENTS = {
-    "abandoned_checkout", "inactive_90_days", "vip_customers", "high_churn_risk",
-    "subscribers_never_bought", "in_store_only_shoppers",
-}  # fmt: skip
+    "abandoned_checkout",
+    "inactive_90_days",
+    "vip_customers",
+    "high_churn_risk",
+    "subscribers_never_bought",
+    "in_store_only_shoppers",
+}
+
+
+@dataclass(frozen=True)
+class Runs:
+    env: CdpEnv
+    first_abandoned: frozenset[str]
+    """Members of the abandoned-checkout segment after the first run."""
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> CdpEnv:
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     env = CdpEnv(tmp_path_factory.mktemp("profiles"))
     env.cdp("demo-data", "--people", "400", "--seed", "11", "--as-of", AS_OF)
     env.cdp("run", "--as-of", AS_OF)
-    # Snapshot of the first run's abandoned checkouts, before the second run moves time on.
-    env.first_abandoned = {r[0] for r in query(env, "select person_id from marts.segment_abandoned_checkout")}  # type: ignore[attr-defined]
-    env.later_run = env.cdp("run", "--as-of", LATER, "--full-refresh")  # type: ignore[attr-defined]
-    return env
+    abandoned = query(env, "select person_id from marts.segment_abandoned_checkout")
+    env.cdp("run", "--as-of", LATER, "--full-refresh")
+    return Runs(env, frozenset(r[0] for r in abandoned))
+
+
+@pytest.fixture(scope="module")
+def env(runs: Runs) -> CdpEnv:
+    return runs.env
 
 
 def query(env: CdpEnv, sql: str, params: list | None = None) -> list[tuple]:
@@ -63,8 +79,10 @@ def test_lifecycle_stages_follow_the_documented_thresholds(env: CdpEnv) -> None:
             return "churned"
         if p.total_orders > 0 and p.days_since_last_purchase > VARS["lifecycle_at_risk_after_days"]:
             return "at_risk"
-        if (p.total_revenue >= VARS["lifecycle_vip_min_revenue"]
-                or p.total_orders >= VARS["lifecycle_vip_min_orders"]):  # fmt: skip
+        if (
+            p.total_revenue >= VARS["lifecycle_vip_min_revenue"]
+            or p.total_orders >= VARS["lifecycle_vip_min_orders"]
+        ):
             return "vip"
         if p.total_orders >= 2:
             return "repeat_customer"
@@ -99,9 +117,14 @@ def test_consent_is_the_latest_dated_action_and_bounced_addresses_are_never_mail
     got = profiles.email_consent_status
     assert (got.reindex(expected.index) == expected).all()
     assert (got.drop(expected.index) == "unknown").all()
-    bounced = {r[0] for r in query(
-        env, "select distinct email from intermediate.int_consent_events where action = 'hard_bounce'"
-    )}  # fmt: skip
+    bounced = {
+        r[0]
+        for r in query(
+            env,
+            "select distinct email from intermediate.int_consent_events "
+            "where action = 'hard_bounce'",
+        )
+    }
     assert bounced, "the demo data has cleaned members"
     marketable = profiles[profiles.is_email_marketable]
     assert not set(marketable.email) & bounced
@@ -110,9 +133,12 @@ def test_consent_is_the_latest_dated_action_and_bounced_addresses_are_never_mail
 
 def test_survivorship_records_a_winning_source_for_every_field(env: CdpEnv) -> None:
     profiles = frame(env, "select * from marts.profiles where is_known")
-    for field, source in (("email", "email_source"), ("phone", "phone_source"),
-                          ("first_name", "first_name_source"),
-                          ("address_line_1", "address_source")):  # fmt: skip
+    for field, source in (
+        ("email", "email_source"),
+        ("phone", "phone_source"),
+        ("first_name", "first_name_source"),
+        ("address_line_1", "address_source"),
+    ):
         assert (profiles[field].notna() == profiles[source].notna()).all(), field
         assert set(profiles[source].dropna()) <= set(VARS["survivorship_source_priority"])
 
@@ -148,12 +174,14 @@ def test_predictions_cover_every_customer_and_reach_the_crm(env: CdpEnv) -> None
     assert fits == 2  # one fit per run
     [(missing,)] = query(
         env,
-        "select count(*) from marts.crm_contacts where total_orders > 0 and probability_alive is null",
+        "select count(*) from marts.crm_contacts "
+        "where total_orders > 0 and probability_alive is null",
     )
     assert missing == 0
 
 
-def test_segment_history_records_exits_and_survives_a_full_refresh(env: CdpEnv) -> None:
+def test_segment_history_records_exits_and_survives_a_full_refresh(runs: Runs) -> None:
+    env = runs.env
     history = frame(env, "select * from marts.segment_memberships")
     assert SEGMENTS - {"high_churn_risk"} <= set(history.segment_name)
     as_of, later = pd.Timestamp(AS_OF), pd.Timestamp(LATER)
@@ -161,9 +189,9 @@ def test_segment_history_records_exits_and_survives_a_full_refresh(env: CdpEnv) 
     assert (history.entered_at == as_of).sum() > 0
     # The abandoned checkouts of the first run are more than 24 hours old two days later.
     abandoned = history[history.segment_name == "abandoned_checkout"]
-    assert env.first_abandoned, "the demo data plans recent abandoned checkouts"  # type: ignore[attr-defined]
-    left = abandoned[abandoned.person_id.isin(env.first_abandoned)]  # type: ignore[attr-defined]
-    assert (left.exited_at == later).all() and len(left) == len(env.first_abandoned)  # type: ignore[attr-defined]
+    assert runs.first_abandoned, "the demo data plans recent abandoned checkouts"
+    left = abandoned[abandoned.person_id.isin(runs.first_abandoned)]
+    assert (left.exited_at == later).all() and len(left) == len(runs.first_abandoned)
     # Current members are exactly the segment tables' rows.
     for segment in SEGMENTS:
         current = set(history[(history.segment_name == segment) & history.is_current].person_id)
@@ -200,11 +228,24 @@ def test_every_mart_column_is_documented_in_the_dbt_catalog(env: CdpEnv, tmp_pat
     marts has a description in the manifest."""
     target = tmp_path / "target"
     result = subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "docs", "generate",
-         "--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(REPO / "dbt_project"),
-         "--target-path", str(target), "--vars", f"{{as_of: '{LATER}'}}"],
-        env=env.environ(), capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "docs",
+            "generate",
+            "--project-dir",
+            str(REPO / "dbt_project"),
+            "--profiles-dir",
+            str(REPO / "dbt_project"),
+            "--target-path",
+            str(target),
+            "--vars",
+            f"{{as_of: '{LATER}'}}",
+        ],
+        env=env.environ(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout[-3000:]
     import json
 

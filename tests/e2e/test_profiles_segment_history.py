@@ -24,16 +24,28 @@ def _apply(tmp: Path, warehouse: Path, members: list[str], as_of: str) -> None:
             conn.execute("insert into scratch.members values (?)", [person])
     finally:
         conn.close()
-    args = {"segment_name": "vip", "members": "scratch.members", "as_of": as_of,
-            "schema": "marts"}  # fmt: skip
+    args = {"segment_name": "vip", "members": "scratch.members", "as_of": as_of, "schema": "marts"}
     result = subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "run-operation", "apply_segment_membership",
-         "--args", json.dumps(args), "--project-dir", str(DBT_PROJECT),
-         "--profiles-dir", str(DBT_PROJECT), "--target-path", str(tmp / "target"),
-         "--log-path", str(tmp / "logs")],
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "run-operation",
+            "apply_segment_membership",
+            "--args",
+            json.dumps(args),
+            "--project-dir",
+            str(DBT_PROJECT),
+            "--profiles-dir",
+            str(DBT_PROJECT),
+            "--target-path",
+            str(tmp / "target"),
+            "--log-path",
+            str(tmp / "logs"),
+        ],
         env={**__import__("os").environ, "CDP_WAREHOUSE": str(warehouse)},
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 

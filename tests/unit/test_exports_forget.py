@@ -181,3 +181,30 @@ def test_quarantined_records_mentioning_the_person_are_dropped_too(
         ('bob@example.com,"broken',),
         ('cy@example.com,"oops',),
     ]
+
+
+def test_forget_keeps_the_ingestion_manifest_reconciled(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute(
+        "create table meta.ingested_files (source_table varchar, file_path varchar, "
+        "rows_read bigint, rows_loaded bigint, rows_quarantined bigint, status varchar, "
+        "message varchar)"
+    )
+    conn.execute(
+        "insert into meta.ingested_files values "
+        "('mailchimp_members', 'm.csv', 2, 2, 0, 'loaded', ''), "
+        "('shopify_orders', 'orders.json', 3, 3, 0, 'loaded', 'ok')"
+    )
+    forget_identifier(conn, "ann@example.com", "US", NOW)
+    rows = conn.execute(
+        "select file_path, rows_read, rows_loaded, rows_quarantined, message "
+        "from meta.ingested_files order by 1"
+    ).fetchall()
+    assert rows == [
+        ("m.csv", 2, 1, 1, "1 row(s) erased by cdp forget"),
+        ("orders.json", 3, 1, 2, "ok; 2 row(s) erased by cdp forget"),
+    ]
+    for table, path, loaded in (
+        ("mailchimp_members", "m.csv", 1),
+        ("shopify_orders", "orders.json", 1),
+    ):
+        assert count(conn, f"raw.{table} where _source_file = '{path}'") == loaded

@@ -241,8 +241,10 @@ def test_dates_and_time_zones_load_as_text_and_unparseable_ones_are_flagged(conn
     record = only_file(load_case(conn, "dates_and_zones", "square_transactions"))
 
     assert (record.status, record.rows_loaded) == ("loaded", 5)
-    assert rows(conn, "select date, time, time_zone from raw.square_transactions "
-                "where transaction_id = 'T2'") == [("3/5/2024", "9:02", "Pacific Time (US & Canada)")]  # fmt: skip
+    assert rows(
+        conn,
+        "select date, time, time_zone from raw.square_transactions where transaction_id = 'T2'",
+    ) == [("3/5/2024", "9:02", "Pacific Time (US & Canada)")]
     failed = failed_expectations(conn)
     assert failed[("date", "match_regex")] == (2, ["05.03.2024", "2024-03-05T14:02:11Z"])
     assert failed[("time", "match_regex")] == (1, ["2pm"])

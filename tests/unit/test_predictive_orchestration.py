@@ -25,31 +25,45 @@ def test_the_job_runs_dbt_then_predictions_then_the_dbt_models_that_read_them(de
 
     job = defs.resolve_job_def("cdp_daily")
     steps = {
-        name: {key.to_user_string() for key in job.asset_layer.get_assets_def_for_node(
-            NodeHandle(name, None)).keys}
+        name: {
+            key.to_user_string()
+            for key in job.asset_layer.get_assets_def_for_node(NodeHandle(name, None)).keys
+        }
         for name in job.graph.node_dict
         if "dbt" in name or "predictive" in name
-    }  # fmt: skip
+    }
     # Exactly three steps: no op-level cycle for Dagster to split into unnamed subsets.
     assert set(steps) == {
-        "cdp_dbt_models", "predictive__customer_predictions", "cdp_dbt_prediction_models",
-    }  # fmt: skip
+        "cdp_dbt_models",
+        "predictive__customer_predictions",
+        "cdp_dbt_prediction_models",
+    }
     assert steps["cdp_dbt_prediction_models"] == {
-        "intermediate/int_person_predictions", "marts/crm_contacts", "marts/segment_high_churn_risk",
-    }  # fmt: skip
+        "intermediate/int_person_predictions",
+        "marts/crm_contacts",
+        "marts/segment_high_churn_risk",
+    }
     assert "marts/profiles" in steps["cdp_dbt_models"]
     graph = defs.resolve_asset_graph()
     predictions = dg.AssetKey(["predictive", "customer_predictions"])
-    assert dg.AssetKey(["intermediate", "int_purchase_summary"]) in graph.get(predictions).parent_keys
-    assert predictions in graph.get(dg.AssetKey(["intermediate", "int_person_predictions"])).parent_keys
+    assert (
+        dg.AssetKey(["intermediate", "int_purchase_summary"]) in graph.get(predictions).parent_keys
+    )
+    assert (
+        predictions
+        in graph.get(dg.AssetKey(["intermediate", "int_person_predictions"])).parent_keys
+    )
 
 
 def test_the_second_dbt_step_inherits_the_runs_as_of() -> None:
     from orchestration.defs.predictive import _run_wide_config
     from orchestration.defs.transform import DbtRunConfig
 
-    run_config = {"ops": {"cdp_dbt_models": {"config": {"as_of": "2025-06-30 12:00:00",
-                                                         "full_refresh": True}}}}  # fmt: skip
+    run_config = {
+        "ops": {
+            "cdp_dbt_models": {"config": {"as_of": "2025-06-30 12:00:00", "full_refresh": True}}
+        }
+    }
     context = SimpleNamespace(run=SimpleNamespace(run_config=run_config))
     inherited = _run_wide_config(context, DbtRunConfig())  # type: ignore[arg-type]
     assert (inherited.as_of, inherited.full_refresh) == ("2025-06-30 12:00:00", True)

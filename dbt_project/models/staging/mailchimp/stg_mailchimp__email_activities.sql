@@ -2,6 +2,19 @@
     (natural key: campaign id, email id, action, timestamp and URL, hashed into
     source_record_id). A re-fetched report replaces the rows of the earlier fetch: latest load wins. -#}
 
+{#- Incremental (docs/ingestion.md): a run transforms only raw rows loaded since the last one,
+    plus the activities whose key this table no longer holds; the pre-hook first removes rows
+    whose raw row is gone (a corrected report replaced it, a forgotten person was erased). The
+    result is the same table a full rebuild (`cdp run --full-refresh`) gives. -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='source_record_id',
+        incremental_strategy=('merge' if target.type in ('spark', 'databricks') else 'delete+insert'),
+        pre_hook="{% if is_incremental() %}delete from {{ this }} where not exists (select 1 from {{ source('mailchimp', 'email_activity') }} as raw_rows where raw_rows._source_file = {{ this }}._source_file and raw_rows._source_row = {{ this }}._source_row and raw_rows._loaded_at = {{ this }}._loaded_at){% else %}select 1{% endif %}"
+    )
+}}
+
 with
 
 source as (
@@ -36,6 +49,19 @@ renamed as (
 
 ),
 
+batch as (
+
+    select * from renamed
+    {% if is_incremental() %}
+    where
+        _loaded_at > (select max(_loaded_at) from {{ this }})
+        or source_record_id not in (
+            select source_record_id from {{ this }} where source_record_id is not null
+        )
+    {% endif %}
+
+),
+
 ranked as (
 
     select
@@ -44,7 +70,7 @@ ranked as (
             partition by source_record_id
             order by _loaded_at desc, _source_file desc, _source_row desc
         ) as recency_rank
-    from renamed
+    from batch
 
 ),
 

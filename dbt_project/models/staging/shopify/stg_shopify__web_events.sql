@@ -2,11 +2,31 @@
     Mailchimp click parameters parsed from the page URL and device type / browser derived from
     the user agent (rules documented on the `user_agent_*` macros). Latest load wins. -#}
 
+{#- Incremental (docs/ingestion.md): a run transforms only raw rows loaded since the last one,
+    plus the events whose key this table no longer holds; the pre-hook first removes rows whose
+    raw row is gone (a corrected file replaced it, a forgotten person was erased). The result is
+    the same table a full rebuild (`cdp run --full-refresh`) gives. -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='source_record_id',
+        incremental_strategy=('merge' if target.type in ('spark', 'databricks') else 'delete+insert'),
+        pre_hook="{% if is_incremental() %}delete from {{ this }} where not exists (select 1 from {{ source('shopify', 'web_events') }} as raw_rows where raw_rows._source_file = {{ this }}._source_file and raw_rows._source_row = {{ this }}._source_row and raw_rows._loaded_at = {{ this }}._loaded_at){% else %}select 1{% endif %}"
+    )
+}}
+
 with
 
 source as (
 
     select * from {{ source('shopify', 'web_events') }}
+    {% if is_incremental() %}
+    where
+        _loaded_at > (select max(_loaded_at) from {{ this }})
+        or {{ trim_to_null('event_id') }} not in (
+            select source_record_id from {{ this }} where source_record_id is not null
+        )
+    {% endif %}
 
 ),
 
