@@ -151,7 +151,9 @@ def _load_rows(
         quarantine.add_parser_rejects(
             conn, spec.table, relative, facts.sha256, loaded_at, rejects, header_lines
         )
-    line_offset = None if plan.shape in ("array", "document") else header_lines
+    # Lines locate CSV records and JSON Lines records; children of a record, and records of a
+    # JSON document, are located by their record number alone.
+    line_offset = None if plan.shape in ("array", "document") or is_child else header_lines
     moved = quarantine.move_marked_rows(conn, spec.table, relative, line_offset)
     batch.read = inserted + len(rejects)
     batch.quarantined = moved + len(rejects)

@@ -188,7 +188,8 @@ def suite_rules(table: str) -> list[Rule]:
             *_regex(DATE, "date"),
             *_regex(TIME, "time"),
             *_in("time_zone", *_square_time_zones()),
-            *_regex(MONEY, "gross_sales", "net_sales", "total_collected", "tax", "tip"),
+            # The amounts staging reads for revenue (each regex costs a pass over the batch).
+            *_regex(MONEY, "gross_sales", "net_sales", "total_collected"),
             *_in("event_type", "Payment", "Refund"),
         ],
         "square_items": [

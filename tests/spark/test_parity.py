@@ -126,9 +126,8 @@ def test_profiles_are_identical(runs: tuple[CdpEnv, CdpEnv]) -> None:
         differing = []
         for row in sorted(expected - actual, key=repr)[:5]:
             other = by_person.get(row[columns.index("person_id")])
-            differing.append(
-                {c: (a, b) for c, a, b in zip(columns, row, other or [None] * len(row)) if a != b}
-            )
+            pairs = zip(columns, row, other or [None] * len(row), strict=True)
+            differing.append({column: (a, b) for column, a, b in pairs if a != b})
         pytest.fail(f"{len(expected ^ actual)} differing rows; DuckDB vs Spark: {differing}")
 
 

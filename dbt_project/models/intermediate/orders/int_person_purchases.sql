@@ -71,17 +71,17 @@ final as (
         cast(totals.online_revenue as decimal(18, 2)) as online_revenue,
         cast(totals.online_refunds as decimal(18, 2)) as online_refunds,
         cast(case when totals.online_orders > 0
-            then totals.online_revenue / totals.online_orders end as decimal(18, 2)) as online_average_order_value,
+            then {{ cdp.divide_to_decimal('totals.online_revenue', 'totals.online_orders') }} end as decimal(18, 2)) as online_average_order_value,
         totals.store_orders,
         cast(totals.store_revenue as decimal(18, 2)) as store_revenue,
         cast(totals.store_refunds as decimal(18, 2)) as store_refunds,
         cast(case when totals.store_orders > 0
-            then totals.store_revenue / totals.store_orders end as decimal(18, 2)) as store_average_order_value,
+            then {{ cdp.divide_to_decimal('totals.store_revenue', 'totals.store_orders') }} end as decimal(18, 2)) as store_average_order_value,
         totals.online_orders + totals.store_orders as total_orders,
         cast(totals.online_revenue + totals.store_revenue as decimal(18, 2)) as total_revenue,
         cast(totals.online_refunds + totals.store_refunds as decimal(18, 2)) as total_refunds,
-        cast((totals.online_revenue + totals.store_revenue)
-            / (totals.online_orders + totals.store_orders) as decimal(18, 2)) as average_order_value,
+        cast({{ cdp.divide_to_decimal('(totals.online_revenue + totals.store_revenue)',
+            '(totals.online_orders + totals.store_orders)') }} as decimal(18, 2)) as average_order_value,
         totals.currency,
         totals.first_purchase_at,
         totals.last_purchase_at,
