@@ -55,6 +55,8 @@ def test_materialization_matches_scipy(tmp_path: Path) -> None:
     conn.register("edges_arrow", pa.table({"node_id_a": a, "node_id_b": b}))
     conn.execute("create table intermediate.int_identity_nodes as select * from nodes_arrow")
     conn.execute("create table intermediate.int_identity_edges as select * from edges_arrow")
+    # The components model leaves out weak identifiers refused upstream: none here.
+    conn.execute("create table intermediate.int_identity_weak_refusals (node_id bigint)")
     conn.close()
 
     result = subprocess.run(
