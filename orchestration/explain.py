@@ -25,7 +25,8 @@ def explain_person(conn: duckdb.DuckDBPyConnection, person_id: str) -> dict[str,
     """The facts behind one person, as rows (also used by tests)."""
     identifiers = conn.execute(
         "select identifier_type, identifier_value, first_seen_at, last_seen_at "
-        "from marts.person_identifiers where person_id = ? order by identifier_type, identifier_value",
+        "from marts.person_identifiers where person_id = ? "
+        "order by identifier_type, identifier_value",
         [person_id],
     ).fetchall()
     links = conn.execute(
@@ -109,5 +110,7 @@ def print_explanation(settings: Settings, value: str, console: Console) -> None:
         console.print("No link on this person's records was refused.")
     if facts["events"]:
         console.print(
-            _table("Merges and splits", ["when", "event", "old id", "new id", "why"], facts["events"])
+            _table(
+                "Merges and splits", ["when", "event", "old id", "new id", "why"], facts["events"]
+            )
         )

@@ -56,7 +56,8 @@ class Warehouse:
         result = subprocess.run(
             [
                 str(Path(sys.executable).with_name("dbt")), "build",
-                "--select", "+identity_merges", "+person_identifiers", "+identity_refused_links", "identity_person_registry",
+                "--select", "+identity_merges", "+person_identifiers",
+                "+identity_refused_links", "identity_person_registry",
                 "--indirect-selection", "cautious",
                 "--project-dir", str(self.project), "--profiles-dir", str(self.project),
                 *extra,

@@ -49,9 +49,7 @@ def test_materialization_matches_scipy(tmp_path: Path) -> None:
     warehouse = tmp_path / "cc.duckdb"
     conn = duckdb.connect(str(warehouse))
     conn.execute("create schema intermediate")
-    conn.register(
-        "nodes_arrow", pa.table({"node_id": np.arange(1, n_nodes + 1, dtype=np.int64)})
-    )
+    conn.register("nodes_arrow", pa.table({"node_id": np.arange(1, n_nodes + 1, dtype=np.int64)}))
     conn.register("edges_arrow", pa.table({"node_id_a": a, "node_id_b": b}))
     conn.execute("create table intermediate.int_identity_nodes as select * from nodes_arrow")
     conn.execute("create table intermediate.int_identity_edges as select * from edges_arrow")
