@@ -80,11 +80,20 @@ def _person_labels(conn: duckdb.DuckDBPyConnection) -> None:
         )
 
 
-def _is_estimate(column: str, data_type: str) -> bool:
-    """Model estimates (the predictive step's floats and the money derived from them) carry
-    the fit's numeric noise: the rows reach the fit in another order. Compared with a
-    tolerance in `test_model_estimates_match_a_full_build`, not exactly."""
-    return data_type in ("FLOAT", "DOUBLE") or column.startswith("expected_")
+MODEL_INPUTS = ("frequency", "recency_weeks", "t_weeks", "monetary_value")
+
+
+def _model_outputs(conn: duckdb.DuckDBPyConnection) -> set[str]:
+    """Columns the predictive step writes: estimates of a model fitted by an optimiser that
+    starts from the previous run's fit, so they depend on the sequence of runs, not only on the
+    data. Its inputs are compared instead (`test_model_inputs_match_a_full_build`)."""
+    return {
+        r[0]
+        for r in conn.execute(
+            "select column_name from duckdb_columns() where database_name = 'incremental' "
+            "and schema_name = 'predictive' and table_name = 'customer_predictions'"
+        ).fetchall()
+    } - {"person_id", *MODEL_INPUTS}
 
 
 def _value(catalog: str, column: str) -> str:
@@ -103,10 +112,11 @@ def _select(catalog: str, schema: str, table: str, columns: list[str]) -> str:
 
 
 def _differences(conn, schema: str, table: str, skip: tuple[str, ...] = ()) -> int:
+    estimates = _model_outputs(conn)
     columns = [
         c
-        for c, data_type in _typed_columns(conn, "incremental", schema, table)
-        if c not in skip and not c.endswith(VOLATILE) and not _is_estimate(c, data_type)
+        for c, _ in _typed_columns(conn, "incremental", schema, table)
+        if c not in skip and not c.endswith(VOLATILE) and c not in estimates
     ]
     one = _select("incremental", schema, table, columns)
     other = _select("full_build", schema, table, columns)
@@ -246,27 +256,21 @@ def test_every_mart_equals_a_full_build(both) -> None:
     marts = _tables(both, "incremental", "marts")
     assert {"profiles", "person_identifiers", "crm_contacts"} <= set(marts)
     assert marts == _tables(both, "full_build", "marts")
-    compared = [t for t in marts if not any(word in t for word in RUN_HISTORY)]
+    estimates = _model_outputs(both)
+    compared = [
+        t
+        for t in marts
+        if not any(word in t for word in RUN_HISTORY)
+        # A segment chosen by the model's estimates inherits their dependence on run history.
+        and not (
+            t.startswith("segment_") and estimates & set(_columns(both, "incremental", "marts", t))
+        )
+    ]
     different = {table: _differences(both, "marts", table) for table in compared}
     assert not {t: n for t, n in different.items() if n}, different
 
 
-def test_model_estimates_match_a_full_build(both) -> None:
-    columns = [
-        c
-        for c, data_type in _typed_columns(both, "incremental", "marts", "crm_contacts")
-        if _is_estimate(c, data_type)
-    ]
-    if not columns:
-        pytest.skip("no model estimates in crm_contacts")
-    gaps = ", ".join(f'max(abs(a."{c}" - b."{c}"))' for c in columns)
-    row = both.execute(
-        f"select count(*), {gaps} from incremental.marts.crm_contacts as a "
-        "inner join incremental_person as pa on pa.person_id = a.person_id "
-        "inner join full_build_person as pb on pb.label = pa.label "
-        "inner join full_build.marts.crm_contacts as b on b.person_id = pb.person_id"
-    ).fetchall()[0]
-    assert row[0] > 0
-    assert all(gap is None or gap <= 0.05 for gap in row[1:]), dict(
-        zip(columns, row[1:], strict=True)
-    )
+def test_model_inputs_match_a_full_build(both) -> None:
+    if not _model_outputs(both):
+        pytest.skip("no predictive step in this build")
+    assert _differences(both, "predictive", "customer_predictions", skip=("model_name",)) == 0

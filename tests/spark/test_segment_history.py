@@ -26,24 +26,37 @@ def _members(people: list[str]) -> str:
     return "(" + " union all ".join(f"select '{p}' as person_id" for p in people) + ")"
 
 
-def _apply(tmp: Path, segment: str, people: list[str], as_of: str) -> None:
-    args = {"segment_name": segment, "members": _members(people), "as_of": as_of}
+# The operations run in one process, so they share one Spark session (one JVM start).
+_RUN_OPERATIONS = """
+import json, sys
+from dbt.cli.main import dbtRunner
+common = json.loads(sys.argv[1])
+parsed = dbtRunner().invoke(["parse", *common])
+assert parsed.success, parsed.exception
+runner = dbtRunner(manifest=parsed.result)
+for args in json.loads(sys.argv[2]):
+    result = runner.invoke(
+        ["run-operation", "apply_segment_membership", "--args", json.dumps(args), *common]
+    )
+    if not result.success:
+        sys.exit(f"run-operation {args} failed: {result.exception}")
+"""
+
+
+def _apply(tmp: Path, steps: list[tuple[str, list[str], str]]) -> None:
+    """Runs apply_segment_membership once per (segment, members, as_of), in order."""
+    common = [
+        "--project-dir", str(DBT_PROJECT),
+        "--profiles-dir", str(DBT_PROJECT),
+        "--target-path", str(tmp / "target"),
+        "--log-path", str(tmp / "logs"),
+    ]  # fmt: skip
+    operations = [
+        {"segment_name": segment, "members": _members(people), "as_of": as_of}
+        for segment, people, as_of in steps
+    ]
     result = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            "run-operation",
-            "apply_segment_membership",
-            "--args",
-            json.dumps(args),
-            "--project-dir",
-            str(DBT_PROJECT),
-            "--profiles-dir",
-            str(DBT_PROJECT),
-            "--target-path",
-            str(tmp / "target"),
-            "--log-path",
-            str(tmp / "logs"),
-        ],
+        [sys.executable, "-c", _RUN_OPERATIONS, json.dumps(common), json.dumps(operations)],
         env={
             **os.environ,
             "CDP_DBT_TARGET": "spark",
@@ -75,10 +88,16 @@ def _history(tmp: Path) -> list[tuple]:
 def test_people_enter_leave_and_come_back_per_segment_on_spark(
     tmp_path: Path, spark_ready: None
 ) -> None:
-    _apply(tmp_path, "vip", ["ann", "bob"], "2025-06-01 00:00:00")
-    _apply(tmp_path, "other", ["ann"], "2025-06-02 00:00:00")  # another partition
-    _apply(tmp_path, "vip", ["bob", "cat"], "2025-06-03 00:00:00")  # ann leaves, cat enters
-    _apply(tmp_path, "vip", ["ann", "cat"], "2025-06-04 00:00:00")  # ann is back, bob leaves
+    _apply(
+        tmp_path,
+        [
+            ("vip", ["ann", "bob"], "2025-06-01 00:00:00"),
+            ("other", ["ann"], "2025-06-02 00:00:00"),  # another segment: another partition
+            ("vip", ["bob", "cat"], "2025-06-03 00:00:00"),  # ann leaves, cat enters
+            ("vip", ["ann", "cat"], "2025-06-04 00:00:00"),  # ann is back, bob leaves
+            ("vip", ["ann", "cat"], "2025-06-05 00:00:00"),  # no change: no rows
+        ],
+    )
     assert _history(tmp_path) == [
         ("other", "ann", "02", None),
         ("vip", "ann", "01", "03"),

@@ -96,7 +96,7 @@
 {#- For tests and one-off back-fills: `dbt run-operation apply_segment_membership --args
     '{segment_name: vip_customers, members: marts.segment_vip_customers, as_of: "2025-06-30 12:00:00", schema: marts}'`. -#}
 {% macro apply_segment_membership(segment_name, members, as_of, schema='marts') -%}
-    {%- set history = api.Relation.create(database=target.database, schema=schema, identifier='segment_membership_history') -%}
+    {%- set history = api.Relation.create(database=target.get('database'), schema=schema, identifier='segment_membership_history') -%}
     {%- set as_of_expression = "cast('" ~ as_of ~ "' as " ~ dbt.type_timestamp() ~ ")" -%}
     {%- do run_query('create schema if not exists ' ~ schema) -%}
     {%- for statement in cdp.segment_membership_statements(history, members, segment_name, as_of_expression) -%}
