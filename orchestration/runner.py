@@ -80,6 +80,14 @@ def run_pipeline(
     if not result.success:
         console.print("[red]The run failed: see the lines marked ✗ above.[/red]")
         return False
+    # A step Dagster skipped (an upstream output never arrived) leaves stale assets behind
+    # while the run still counts as a success: report it as the failure it is.
+    skipped = sorted(
+        {event.step_key for event in result.all_events if event.event_type_value == "STEP_SKIPPED"}
+    )
+    if skipped:
+        console.print(f"[red]Steps skipped, their assets are stale: {', '.join(skipped)}[/red]")
+        return False
     if summary.rejected_files:
         console.print(f"[red]{len(summary.rejected_files)} file(s) were rejected: see above.[/red]")
         return False
