@@ -32,17 +32,44 @@ def explain_person(conn: duckdb.DuckDBPyConnection, person_id: str) -> dict[str,
     links = conn.execute(
         """
         with person_nodes as (
-            select n.node_id, n.node_key
+            select n.node_id, n.identifier_type || ':' || n.identifier_value as node_key,
+                   n.identifier_type, n.identifier_value
             from intermediate.int_identity_nodes as n
-            inner join intermediate.int_person_identifiers as p on n.node_key = p.node_key
+            inner join intermediate.int_person_identifiers as p
+                on n.identifier_type = p.identifier_type
+                and n.identifier_value = p.identifier_value
             where p.person_id = ?
+        ),
+        person_observations as (
+            select distinct o.source_table, o.source_record_id, n.node_id
+            from intermediate.int_identifiers_normalised as o
+            inner join person_nodes as n
+                on o.identifier_type = n.identifier_type
+                and o.identifier_value = n.identifier_value
+        ),
+        person_edges as (
+            select e.node_id_a, e.node_id_b
+            from intermediate.int_identity_edges as e
+            where e.node_id_a in (select node_id from person_nodes)
+                and e.node_id_b in (select node_id from person_nodes)
+        ),
+        -- The graph keeps links only; the records behind them are found again here.
+        edge_records as (
+            select e.node_id_a, e.node_id_b, a.source_table, a.source_record_id
+            from person_edges as e
+            inner join person_observations as a on e.node_id_a = a.node_id
+            inner join person_observations as b
+                on e.node_id_b = b.node_id
+                and a.source_table = b.source_table
+                and a.source_record_id = b.source_record_id
         )
-        select a.node_key, b.node_key, e.first_source_table, e.first_source_record_id,
-               e.record_count
-        from intermediate.int_identity_edges as e
-        inner join person_nodes as a on e.node_id_a = a.node_id
-        inner join person_nodes as b on e.node_id_b = b.node_id
-        order by e.record_count desc, a.node_key, b.node_key
+        select a.node_key, b.node_key, min(r.source_table), min(r.source_record_id),
+               count(*) as records
+        from edge_records as r
+        inner join person_nodes as a on r.node_id_a = a.node_id
+        inner join person_nodes as b on r.node_id_b = b.node_id
+        group by a.node_key, b.node_key
+        order by records desc, a.node_key, b.node_key
         """,
         [person_id],
     ).fetchall()
@@ -51,7 +78,9 @@ def explain_person(conn: duckdb.DuckDBPyConnection, person_id: str) -> dict[str,
         with person_records as (
             select distinct o.source_table, o.source_record_id
             from intermediate.int_identifiers_normalised as o
-            inner join intermediate.int_person_identifiers as p on o.node_key = p.node_key
+            inner join intermediate.int_person_identifiers as p
+                on o.identifier_type = p.identifier_type
+                and o.identifier_value = p.identifier_value
             where p.person_id = ?
         ),
         neighbours as (

@@ -57,7 +57,7 @@ class Warehouse:
             [
                 str(Path(sys.executable).with_name("dbt")), "build",
                 "--select", "+identity_merges", "+person_identifiers",
-                "+identity_refused_links", "identity_person_registry",
+                "+identity_refused_links", "identity_person_registry", "int_person_identifiers",
                 "--indirect-selection", "cautious",
                 "--project-dir", str(self.project), "--profiles-dir", str(self.project),
                 *extra,

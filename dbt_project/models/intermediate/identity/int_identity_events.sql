@@ -11,25 +11,14 @@ assignments as (
 
 ),
 
-edges as (
-
-    select * from {{ ref('int_identity_edges') }}
-
-),
-
-nodes as (
-
-    select node_id, node_key from {{ ref('int_identity_nodes') }}
-
-),
-
 previous as (
 
     {%- if registry is not none %}
-    select node_key, person_id from {{ registry }}
+    select identifier_type, identifier_value, person_id from {{ registry }}
     {%- else %}
     select
-        cast(null as {{ dbt.type_string() }}) as node_key,
+        cast(null as {{ dbt.type_string() }}) as identifier_type,
+        cast(null as {{ dbt.type_string() }}) as identifier_value,
         cast(null as {{ dbt.type_string() }}) as person_id
     where 1 = 0
     {%- endif %}
@@ -44,7 +33,8 @@ moves as (
         assignments.person_id as new_person_id
     from assignments
     inner join previous
-        on assignments.node_key = previous.node_key
+        on assignments.identifier_type = previous.identifier_type
+        and assignments.identifier_value = previous.identifier_value
 
 ),
 
@@ -82,49 +72,50 @@ events as (
 
 ),
 
-event_nodes as (
+event_identifiers as (
 
-    -- Identifiers of the people that merged or split away, as graph nodes.
+    -- Identifiers of the people that merged or split away.
     select distinct
         events.old_person_id,
-        nodes.node_id
+        previous.identifier_type,
+        previous.identifier_value
     from events
     inner join previous
         on events.old_person_id = previous.person_id
-    inner join nodes
-        on previous.node_key = nodes.node_key
 
 ),
 
-touching_edges as (
+event_records as (
 
-    select event_nodes.old_person_id, edges.node_id_b as other_node_id,
-           edges.first_source_table, edges.first_source_record_id
-    from edges
-    inner join event_nodes
-        on edges.node_id_a = event_nodes.node_id
-    union all
-    select event_nodes.old_person_id, edges.node_id_a as other_node_id,
-           edges.first_source_table, edges.first_source_record_id
-    from edges
-    inner join event_nodes
-        on edges.node_id_b = event_nodes.node_id
+    -- Records carrying one of them (the graph keeps links only, not the records behind them).
+    select distinct
+        event_identifiers.old_person_id,
+        observations.source_table,
+        observations.source_record_id
+    from {{ ref('int_identifiers_normalised') }} as observations
+    inner join event_identifiers
+        on observations.identifier_type = event_identifiers.identifier_type
+        and observations.identifier_value = event_identifiers.identifier_value
+    where observations.is_valid
 
 ),
 
 evidence as (
 
-    -- One record that links the old person's identifiers to the new person's, to explain it.
+    -- One record that carries identifiers of the old person and of the new one, to explain it.
     select
-        touching_edges.old_person_id,
+        event_records.old_person_id,
         assignments.person_id as new_person_id,
-        min({{ dbt.concat(['touching_edges.first_source_table', "' '", 'touching_edges.first_source_record_id']) }}) as linking_record
-    from touching_edges
-    inner join nodes
-        on touching_edges.other_node_id = nodes.node_id
+        min({{ dbt.concat(['event_records.source_table', "' '", 'event_records.source_record_id']) }}) as linking_record
+    from {{ ref('int_identifiers_normalised') }} as observations
+    inner join event_records
+        on observations.source_table = event_records.source_table
+        and observations.source_record_id = event_records.source_record_id
     inner join assignments
-        on nodes.node_key = assignments.node_key
-    group by touching_edges.old_person_id, assignments.person_id
+        on observations.identifier_type = assignments.identifier_type
+        and observations.identifier_value = assignments.identifier_value
+    where observations.is_valid
+    group by event_records.old_person_id, assignments.person_id
 
 ),
 

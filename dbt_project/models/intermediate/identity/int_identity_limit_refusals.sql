@@ -16,7 +16,12 @@ components as (
 
 nodes as (
 
-    select node_id, node_key, identifier_type, identifier_value from {{ ref('int_identity_nodes') }}
+    select
+        node_id,
+        {{ dbt.concat(['identifier_type', "':'", 'identifier_value']) }} as node_key,
+        identifier_type,
+        identifier_value
+    from {{ ref('int_identity_nodes') }}
 
 ),
 
@@ -68,11 +73,25 @@ violating_components as (
 
 ),
 
+violating_nodes as (
+
+    -- Only people over a limit are looked at further (usually none, or very few).
+    select
+        typed.*,
+        violating_components.violated_limits
+    from typed
+    inner join violating_components
+        on typed.component_id = violating_components.component_id
+
+),
+
 neighbours as (
 
     select node_id_a as node_id, node_id_b as neighbour_id from edges
+    where node_id_a in (select node_id from violating_nodes)
     union all
     select node_id_b as node_id, node_id_a as neighbour_id from edges
+    where node_id_b in (select node_id from violating_nodes)
 
 ),
 
@@ -86,19 +105,16 @@ linking_nodes as (
 candidates as (
 
     select
-        typed.*,
-        violating_components.violated_limits,
-        case typed.identifier_type
+        violating_nodes.*,
+        case violating_nodes.identifier_type
             {%- for identifier_type in priority %}
             when '{{ identifier_type }}' then {{ loop.index }}
             {%- endfor %}
             else {{ priority | length + 1 }}
         end as type_rank
-    from typed
-    inner join violating_components
-        on typed.component_id = violating_components.component_id
+    from violating_nodes
     inner join linking_nodes
-        on typed.node_id = linking_nodes.node_id
+        on violating_nodes.node_id = linking_nodes.node_id
 
 ),
 

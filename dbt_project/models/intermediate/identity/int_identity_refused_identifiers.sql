@@ -6,12 +6,29 @@
 {%- set limits = var('identity_shared_identifier_limits') -%}
 {%- set name_checked = var('identity_name_checked_types') -%}
 
+{%- set limited_others = [] -%}
+{%- for by_other in limits.values() -%}
+    {%- for other_type in by_other -%}
+        {%- if other_type not in limited_others -%}{%- do limited_others.append(other_type) -%}{%- endif -%}
+    {%- endfor -%}
+{%- endfor %}
+
 with
 
-observations as (
+-- Two filtered reads rather than one shared CTE: a CTE used twice is materialised whole.
+limited_observations as (
 
     select * from {{ ref('int_identifiers_normalised') }}
     where is_valid
+        and identifier_type in ({{ "'" ~ (limits.keys() | list | join("', '")) ~ "'" }})
+
+),
+
+other_observations as (
+
+    select * from {{ ref('int_identifiers_normalised') }}
+    where is_valid
+        and identifier_type in ({{ "'" ~ (limited_others | join("', '")) ~ "'" }})
 
 ),
 
@@ -24,39 +41,43 @@ never_link as (
 
 co_occurrences as (
 
-    -- Every pair of different identifiers written on the same record.
+    -- Every pair of different identifiers written on the same record whose types have a
+    -- limit (other pairs cannot refuse anything: leaving them out saves most of the join).
     select distinct
-        this_side.node_key,
         this_side.identifier_type,
         this_side.identifier_value,
         other_side.identifier_type as other_type,
-        other_side.node_key as other_node_key
-    from observations as this_side
-    inner join observations as other_side
+        other_side.identifier_value as other_value
+    from limited_observations as this_side
+    inner join other_observations as other_side
         on this_side.source_table = other_side.source_table
         and this_side.source_record_id = other_side.source_record_id
-        and this_side.node_key <> other_side.node_key
-    where this_side.identifier_type in ({{ "'" ~ (limits.keys() | list | join("', '")) ~ "'" }})
+        and (this_side.identifier_type <> other_side.identifier_type
+            or this_side.identifier_value <> other_side.identifier_value)
+    where
+        {%- for identifier_type, by_other in limits.items() %}
+        (this_side.identifier_type = '{{ identifier_type }}'
+            and other_side.identifier_type in ({{ "'" ~ (by_other.keys() | list | join("', '")) ~ "'" }}))
+        {%- if not loop.last %} or{% endif %}
+        {%- endfor %}
 
 ),
 
 degree_by_type as (
 
     select
-        node_key,
         identifier_type,
         identifier_value,
         other_type,
         count(*) as distinct_others
     from co_occurrences
-    group by node_key, identifier_type, identifier_value, other_type
+    group by identifier_type, identifier_value, other_type
 
 ),
 
 over_shared as (
 
     select
-        node_key,
         identifier_type,
         identifier_value,
         'shared identifier' as reason,
@@ -84,19 +105,19 @@ over_shared as (
 name_conflicts as (
 
     select
-        node_key,
         identifier_type,
         identifier_value,
         'records name different people' as reason,
         {{ dbt.concat(["'first names: '", dbt.listagg('record_first_name', "', '", 'order by record_first_name')]) }} as detail
     from (
-        select distinct node_key, identifier_type, identifier_value, record_first_name
-        from observations
-        where identifier_type in ({{ "'" ~ (name_checked | join("', '")) ~ "'" }})
+        select distinct identifier_type, identifier_value, record_first_name
+        from {{ ref('int_identifiers_normalised') }}
+        where is_valid
+            and identifier_type in ({{ "'" ~ (name_checked | join("', '")) ~ "'" }})
             and record_first_name is not null
             and record_first_name <> ''
     ) as named
-    group by node_key, identifier_type, identifier_value
+    group by identifier_type, identifier_value
     having count(*) > 1
 
 ),
@@ -104,16 +125,16 @@ name_conflicts as (
 analyst_rules as (
 
     select
-        observations.node_key,
         observations.identifier_type,
         observations.identifier_value,
         'never_link rule' as reason,
         coalesce(max(never_link.note), 'identity_never_link.csv') as detail
-    from observations
+    from {{ ref('int_identifiers_normalised') }} as observations
     inner join never_link
         on observations.identifier_type = never_link.identifier_type
         and observations.identifier_value = never_link.identifier_value
-    group by observations.node_key, observations.identifier_type, observations.identifier_value
+    where observations.is_valid
+    group by observations.identifier_type, observations.identifier_value
 
 ),
 
@@ -131,13 +152,13 @@ final as (
 
     -- One row per identifier: the first reason in a fixed order, all of them in `details`.
     select
-        node_key,
+        {{ dbt.concat(['identifier_type', "':'", 'identifier_value']) }} as node_key,
         identifier_type,
         identifier_value,
         min(reason) as reason,
         {{ dbt.listagg("reason || ': ' || detail", "'; '", 'order by reason, detail') }} as details
     from all_refusals
-    group by node_key, identifier_type, identifier_value
+    group by identifier_type, identifier_value
 
 )
 

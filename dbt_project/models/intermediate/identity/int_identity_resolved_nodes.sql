@@ -1,5 +1,8 @@
+{{ config(materialized='view') }}
+
 {#- Every identifier that belongs to a person after all guards, with its final component:
-    recomputed where a per-person limit was hit, else the first pass. -#}
+    recomputed where a per-person limit was hit, else the first pass. A view: read once, by
+    int_person_id_assignments. -#}
 
 with
 
@@ -31,7 +34,7 @@ final as (
 
     select
         nodes.node_id,
-        nodes.node_key,
+        {{ dbt.concat(['nodes.identifier_type', "':'", 'nodes.identifier_value']) }} as node_key,
         nodes.identifier_type,
         nodes.identifier_value,
         nodes.first_seen_at,

@@ -8,7 +8,12 @@ with
 
 nodes as (
 
-    select node_id, node_key, identifier_type, identifier_value from {{ ref('int_identity_nodes') }}
+    select
+        node_id,
+        {{ dbt.concat(['identifier_type', "':'", 'identifier_value']) }} as node_key,
+        identifier_type,
+        identifier_value
+    from {{ ref('int_identity_nodes') }}
 
 ),
 

@@ -21,10 +21,11 @@ resolved as (
 previous as (
 
     {%- if registry is not none %}
-    select node_key, person_id, person_first_seen_at from {{ registry }}
+    select identifier_type, identifier_value, person_id, person_first_seen_at from {{ registry }}
     {%- else %}
     select
-        cast(null as {{ dbt.type_string() }}) as node_key,
+        cast(null as {{ dbt.type_string() }}) as identifier_type,
+        cast(null as {{ dbt.type_string() }}) as identifier_value,
         cast(null as {{ dbt.type_string() }}) as person_id,
         cast(null as {{ dbt.type_timestamp() }}) as person_first_seen_at
     where 1 = 0
@@ -50,7 +51,8 @@ previous_in_components as (
         count(*) as identifiers
     from resolved
     inner join previous
-        on resolved.node_key = previous.node_key
+        on resolved.identifier_type = previous.identifier_type
+        and resolved.identifier_value = previous.identifier_value
     group by previous.person_id, resolved.component_id
 
 ),
@@ -116,10 +118,19 @@ assigned as (
 
 ),
 
+component_first_seen as (
+
+    -- One component is one person (each earlier id has one home, fresh ids are per root):
+    -- grouping on the integer component id is cheaper than a window over person ids.
+    select component_id, min(first_seen_at) as person_first_seen_at
+    from resolved
+    group by component_id
+
+),
+
 final as (
 
     select
-        resolved.node_key,
         resolved.identifier_type,
         resolved.identifier_value,
         resolved.first_seen_at,
@@ -127,10 +138,12 @@ final as (
         resolved.component_id,
         assigned.person_id,
         assigned.is_existing_person,
-        min(resolved.first_seen_at) over (partition by assigned.person_id) as person_first_seen_at
+        component_first_seen.person_first_seen_at
     from resolved
     inner join assigned
         on resolved.component_id = assigned.component_id
+    inner join component_first_seen
+        on resolved.component_id = component_first_seen.component_id
 
 )
 

@@ -1,5 +1,8 @@
+{{ config(materialized='view') }}
+
 {#- Each identifier with its stable person id: what every other model joins on to find the
-    person behind a record (see macros/core/person_join.sql). -#}
+    person behind a record (see macros/core/person_join.sql). A view: a copy of
+    int_person_id_assignments would cost a full write of millions of rows for nothing. -#}
 
 with
 
@@ -14,7 +17,6 @@ final as (
     select
         identifier_type,
         identifier_value,
-        node_key,
         person_id,
         first_seen_at,
         last_seen_at

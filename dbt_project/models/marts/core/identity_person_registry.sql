@@ -1,5 +1,6 @@
 {#- The person id of every identifier as of this run: the state the next run keeps ids
-    stable against (int_person_id_assignments reads it back). -#}
+    stable against (int_person_id_assignments reads it back), and the table behind the
+    person_identifiers contract. -#}
 
 -- Built only after this run's merges and splits were detected against the previous state:
 -- depends_on: {{ ref('int_identity_events') }}
@@ -15,11 +16,12 @@ assignments as (
 final as (
 
     select
-        node_key,
         identifier_type,
         identifier_value,
         person_id,
-        person_first_seen_at
+        person_first_seen_at,
+        first_seen_at,
+        last_seen_at
     from assignments
 
 )

@@ -1,12 +1,15 @@
+{{ config(materialized='view') }}
+
 {#- The identity contract other tools read: every distinct normalised identifier and the
     person it belongs to (stable across runs, see int_person_id_assignments). Joins to
-    profiles on person_id. -#}
+    profiles on person_id. A view on identity_person_registry, which holds the same rows: one
+    write of the identity map per run instead of two. -#}
 
 with
 
-identifiers as (
+registry as (
 
-    select * from {{ ref('int_person_identifiers') }}
+    select * from {{ ref('identity_person_registry') }}
 
 ),
 
@@ -18,7 +21,7 @@ final as (
         person_id,
         first_seen_at,
         last_seen_at
-    from identifiers
+    from registry
 
 )
 
