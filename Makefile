@@ -30,6 +30,15 @@ $(VENV)/.installed-spark: pyproject.toml $(INSTALLED)
 test-spark: $(VENV)/.installed-spark
 	CDP_SPARK_TESTS=1 $(BIN)/python -m pytest tests/spark
 
+# Benchmarks are run by hand, never by CI (benchmarks/README.md). The identity benchmark needs
+# the `bench` extra (scipy, psutil, Splink as the SQL peer) and writes benchmarks/results/.
+$(VENV)/.installed-bench: pyproject.toml $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	@touch $@
+
+bench-identity: $(VENV)/.installed-bench
+	PYTHONPATH=. $(BIN)/python benchmarks/identity.py --memory-limit 3GB
+
 ui: install
 	$(BIN)/cdp ui
 

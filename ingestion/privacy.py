@@ -142,11 +142,12 @@ def forget_identifier(
     tables = _tables(conn)
     marts = tables.get("marts", {})
     identifiers: set[tuple[str, str]] = {(identifier_type, normalised)}
-    if "person_identifiers" in marts:
+    # The registry is the table behind the person_identifiers view.
+    if "identity_person_registry" in marts:
         report.person_ids = [
             row[0]
             for row in conn.execute(
-                "select distinct person_id from marts.person_identifiers "
+                "select distinct person_id from marts.identity_person_registry "
                 "where identifier_type = ? and identifier_value = ? order by 1",
                 [identifier_type, normalised],
             ).fetchall()
@@ -154,7 +155,7 @@ def forget_identifier(
         if report.person_ids:
             identifiers |= set(
                 conn.execute(
-                    "select identifier_type, identifier_value from marts.person_identifiers "
+                    "select identifier_type, identifier_value from marts.identity_person_registry "
                     f"where person_id in ({_marks(report.person_ids)})",
                     report.person_ids,
                 ).fetchall()
