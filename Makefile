@@ -37,7 +37,7 @@ $(VENV)/.installed-bench: pyproject.toml $(INSTALLED)
 	@touch $@
 
 bench-identity: $(VENV)/.installed-bench
-	PYTHONPATH=. $(BIN)/python benchmarks/identity.py --memory-limit 3GB
+	PYTHONPATH=. $(BIN)/python benchmarks/identity.py
 
 ui: install
 	$(BIN)/cdp ui

@@ -473,40 +473,25 @@ def run_measured(command: list[str], env: dict[str, str], log: Path) -> dict:
     }
 
 
-def profiles_dir(work: Path, memory_limit: str | None) -> Path:
-    """The project's profiles.yml, or a copy whose DuckDB output sets `memory_limit`."""
-    if memory_limit is None:
-        return DBT_PROJECT
-    text = (DBT_PROJECT / "profiles.yml").read_text()
-    anchor = "      threads: 2\n"
-    if text.count(anchor) < 1:
-        raise SystemExit("profiles.yml changed: cannot add memory_limit")
-    folder = work / "profiles"
-    folder.mkdir(exist_ok=True)
-    (folder / "profiles.yml").write_text(
-        text.replace(anchor, f"{anchor}      settings:\n        memory_limit: '{memory_limit}'\n")
-    )
-    return folder
-
-
-def dbt(*args: str, work: Path, profiles: Path) -> list[str]:
+def dbt(*args: str, work: Path) -> list[str]:
     return [
         str(Path(sys.executable).with_name("dbt")), *args,
-        "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(profiles),
+        "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
         "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
     ]  # fmt: skip
 
 
 def run_stage(warehouse: Path, work: Path, memory_limit: str | None) -> dict:
     env = {**os.environ, "CDP_WAREHOUSE": str(warehouse), "CDP_DEFAULT_PHONE_REGION": "US"}
-    profiles = profiles_dir(work, memory_limit)
+    if memory_limit is not None:
+        env["CDP_DUCKDB_MEMORY_LIMIT"] = memory_limit  # read by profiles.yml
     seed = subprocess.run(
-        dbt("seed", work=work, profiles=profiles), env=env, capture_output=True, text=True
+        dbt("seed", work=work), env=env, capture_output=True, text=True
     )
     if seed.returncode != 0:
         raise SystemExit(f"dbt seed failed:\n{seed.stdout[-3000:]}")
     run = run_measured(
-        dbt("run", "--select", *STAGE_SELECTION, work=work, profiles=profiles),
+        dbt("run", "--select", *STAGE_SELECTION, work=work),
         env,
         work / "dbt_run.log",
     )
@@ -819,8 +804,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument(
         "--memory-limit",
-        help="DuckDB memory_limit for our stage (e.g. 3GB), set in a copy of profiles.yml; "
-        "default: the project's profile as is (DuckDB's default, 80%% of RAM)",
+        help="DuckDB memory_limit for our stage (e.g. 8GB), passed as CDP_DUCKDB_MEMORY_LIMIT; "
+        "default: the project's profile as is (3GB unless CDP_DUCKDB_MEMORY_LIMIT is set)",
     )
     parser.add_argument("--peer", choices=("scipy", "splink"), help=argparse.SUPPRESS)
     parser.add_argument("--warehouse", type=Path, help=argparse.SUPPRESS)
@@ -863,7 +848,8 @@ def main(argv: list[str] | None = None) -> None:
         },
         "versions": versions(),
         "stage_selection": list(STAGE_SELECTION),
-        "duckdb_memory_limit": args.memory_limit or "DuckDB default (80% of RAM)",
+        "duckdb_memory_limit": args.memory_limit
+        or os.environ.get("CDP_DUCKDB_MEMORY_LIMIT", "3GB (profiles.yml default)"),
         "phonenumbers": time_phonenumbers(phone_sample),
         "sizes": results,
         "total_seconds": None,

@@ -25,9 +25,9 @@ MARK = "kept-from-run-1"
 # Values that differ between two warehouses for reasons other than the data: load times.
 VOLATILE = ("_loaded_at", "loaded_at", "built_at", "updated_at_utc")
 # Marts that record the sequence of runs itself (the person-id registry keeps the first id a
-# person got; merge, health and membership histories log each run): a warehouse built in two
-# runs rightly differs there from one built in one.
-RUN_HISTORY = ("registry", "merges", "health", "history")
+# person got; merge, health and membership histories log each run, segment_memberships is the
+# view on the latter): a warehouse built in two runs rightly differs there from one built in one.
+RUN_HISTORY = ("registry", "merges", "health", "history", "segment_memberships")
 
 
 def _held_back(landing: Path) -> list[Path]:
@@ -47,11 +47,13 @@ def _held_back(landing: Path) -> list[Path]:
 
 
 def _tables(conn: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> list[str]:
+    """Tables and views (person_identifiers is a view on the registry)."""
     return [
         r[0]
         for r in conn.execute(
-            "select table_name from duckdb_tables() where database_name = ? and schema_name = ? "
-            "order by 1",
+            "select table_name from duckdb_tables() where database_name = $1 "
+            "and schema_name = $2 union all select view_name from duckdb_views() "
+            "where database_name = $1 and schema_name = $2 and not internal order by 1",
             [catalog, schema],
         ).fetchall()
     ]

@@ -32,8 +32,9 @@ create table raw.shopify_web_events (checkout_email varchar, checkout_phone varc
 create table raw.square_transactions (customer_id varchar);
 create table raw.phone_numbers (raw_phone varchar, default_region varchar, phone_e164 varchar,
     is_valid boolean);
-create table marts.person_identifiers (identifier_type varchar, identifier_value varchar,
-    person_id varchar);
+create table marts.identity_person_registry (identifier_type varchar,
+    identifier_value varchar, person_id varchar);
+create view marts.person_identifiers as select * from marts.identity_person_registry;
 create table marts.profiles (person_id varchar, email varchar, phone varchar);
 create table intermediate.int_identifier_observations (source_table varchar,
     identifier_type varchar, raw_value varchar);
@@ -51,7 +52,7 @@ insert into raw.shopify_web_events values
 insert into raw.square_transactions values ('sq-9'), ('sq-1');
 insert into raw.phone_numbers values
     ('(555) 123-4567', 'US', '+15551234567', true), ('+1 555 123 4567', 'US', '+15551234567', true);
-insert into marts.person_identifiers values
+insert into marts.identity_person_registry values
     ('email', 'ann@example.com', 'p_ann'), ('phone', '+15551234567', 'p_ann'),
     ('shopify_customer_id', '77', 'p_ann'), ('anonymous_id', 'anon-1', 'p_ann'),
     ('mailchimp_subscriber_id', 'eu1', 'p_ann'), ('square_customer_id', 'sq-9', 'p_ann'),
@@ -98,7 +99,7 @@ def test_forget_deletes_every_row_carrying_any_identifier_of_the_person(
         "raw.shopify_web_events": 1,  # gid:// customer id
         "raw.square_transactions": 1,
         "raw.phone_numbers": 2,
-        "marts.person_identifiers": 6,
+        "marts.identity_person_registry": 6,
         "marts.profiles": 1,
         "intermediate.int_identifier_observations": 1,
         "intermediate.int_consent_events": 1,
