@@ -485,9 +485,7 @@ def run_stage(warehouse: Path, work: Path, memory_limit: str | None) -> dict:
     env = {**os.environ, "CDP_WAREHOUSE": str(warehouse), "CDP_DEFAULT_PHONE_REGION": "US"}
     if memory_limit is not None:
         env["CDP_DUCKDB_MEMORY_LIMIT"] = memory_limit  # read by profiles.yml
-    seed = subprocess.run(
-        dbt("seed", work=work), env=env, capture_output=True, text=True
-    )
+    seed = subprocess.run(dbt("seed", work=work), env=env, capture_output=True, text=True)
     if seed.returncode != 0:
         raise SystemExit(f"dbt seed failed:\n{seed.stdout[-3000:]}")
     run = run_measured(
