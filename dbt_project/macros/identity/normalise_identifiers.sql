@@ -13,3 +13,9 @@
 {% macro phone_lookup_key(expression) -%}
     trim({{ expression }})
 {%- endmacro %}
+
+{#- An identifier as one text, `<type>:<value>` (for people reading it and for hashing a new
+    person id); joins use the (identifier_type, identifier_value) pair instead. -#}
+{% macro identifier_key(type_expression='identifier_type', value_expression='identifier_value') -%}
+    {{ dbt.concat([type_expression, "':'", value_expression]) }}
+{%- endmacro %}

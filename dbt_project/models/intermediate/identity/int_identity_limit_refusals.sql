@@ -16,11 +16,7 @@ components as (
 
 nodes as (
 
-    select
-        node_id,
-        {{ dbt.concat(['identifier_type', "':'", 'identifier_value']) }} as node_key,
-        identifier_type,
-        identifier_value
+    select node_id, {{ cdp.identifier_key() }} as node_key, identifier_type, identifier_value
     from {{ ref('int_identity_nodes') }}
 
 ),

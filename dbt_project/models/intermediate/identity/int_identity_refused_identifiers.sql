@@ -152,7 +152,7 @@ final as (
 
     -- One row per identifier: the first reason in a fixed order, all of them in `details`.
     select
-        {{ dbt.concat(['identifier_type', "':'", 'identifier_value']) }} as node_key,
+        {{ cdp.identifier_key() }} as node_key,
         identifier_type,
         identifier_value,
         min(reason) as reason,

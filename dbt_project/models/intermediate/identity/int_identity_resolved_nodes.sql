@@ -34,7 +34,7 @@ final as (
 
     select
         nodes.node_id,
-        {{ dbt.concat(['nodes.identifier_type', "':'", 'nodes.identifier_value']) }} as node_key,
+        {{ cdp.identifier_key('nodes.identifier_type', 'nodes.identifier_value') }} as node_key,
         nodes.identifier_type,
         nodes.identifier_value,
         nodes.first_seen_at,

@@ -81,14 +81,7 @@ ranked as (
 
     select
         *,
-        row_number() over (
-            partition by source_record_id
-            order by
-                _loaded_at desc,
-                last_changed_at desc nulls last,
-                _source_file desc,
-                _source_row desc
-        ) as recency_rank
+        {{ cdp.latest_load_rank(then_by=['last_changed_at desc nulls last']) }} as recency_rank
     from renamed
 
 ),

@@ -31,10 +31,7 @@ ranked as (
 
     select
         *,
-        row_number() over (
-            partition by source_record_id
-            order by _loaded_at desc, _source_file desc, _source_row desc
-        ) as recency_rank
+        {{ cdp.latest_load_rank() }} as recency_rank
     from renamed
 
 ),
