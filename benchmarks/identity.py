@@ -803,7 +803,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--memory-limit",
         help="DuckDB memory_limit for our stage (e.g. 8GB), passed as CDP_DUCKDB_MEMORY_LIMIT; "
-        "default: the project's profile as is (3GB unless CDP_DUCKDB_MEMORY_LIMIT is set)",
+        "default: the project's profile as is (80%% of RAM unless CDP_DUCKDB_MEMORY_LIMIT is set)",
     )
     parser.add_argument("--peer", choices=("scipy", "splink"), help=argparse.SUPPRESS)
     parser.add_argument("--warehouse", type=Path, help=argparse.SUPPRESS)
@@ -847,7 +847,7 @@ def main(argv: list[str] | None = None) -> None:
         "versions": versions(),
         "stage_selection": list(STAGE_SELECTION),
         "duckdb_memory_limit": args.memory_limit
-        or os.environ.get("CDP_DUCKDB_MEMORY_LIMIT", "3GB (profiles.yml default)"),
+        or os.environ.get("CDP_DUCKDB_MEMORY_LIMIT", "80% of RAM (profiles.yml default)"),
         "phonenumbers": time_phonenumbers(phone_sample),
         "sizes": results,
         "total_seconds": None,
