@@ -63,7 +63,10 @@ def explain_person(conn: duckdb.DuckDBPyConnection, person_id: str) -> dict[str,
                 and a.source_table = b.source_table
                 and a.source_record_id = b.source_record_id
         )
-        select a.node_key, b.node_key, min(r.source_table), min(r.source_record_id),
+        select a.node_key, b.node_key,
+               -- one record, the same for both columns
+               arg_min(r.source_table, r.source_table || ' ' || r.source_record_id),
+               arg_min(r.source_record_id, r.source_table || ' ' || r.source_record_id),
                count(*) as records
         from edge_records as r
         inner join person_nodes as a on r.node_id_a = a.node_id
