@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=cdp.copy_free_materialization()) }}
 
 {#- Each identifier with its stable person id: what every other model joins on to find the
     person behind a record (see macros/core/person_join.sql). A view: a copy of

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=cdp.copy_free_materialization()) }}
 
 {#- The identity contract other tools read: every distinct normalised identifier and the
     person it belongs to (stable across runs, see int_person_id_assignments). Joins to
