@@ -245,14 +245,8 @@ def generate(warehouse: Path, people: int, seed: int) -> dict:
             case when has_square then
                 upper(substr(md5('square' || person), 1, 18)) || lpad(uid::varchar, 8, '0') end
                 as square_id,
-            case when has_mailchimp then
-                md5(case when n_email = 2 then fn.v || '.' || ln.v || uid || '@' || wd.v
-                    else case style
-                        when 0 then fn.v || '.' || ln.v || uid
-                        when 1 then fn.v || uid
-                        when 2 then substr(fn.v, 1, 1) || '.' || ln.v || uid
-                        else fn.v || '_' || ln.v || uid
-                    end || '@' || d.v end) end as mailchimp_id
+            -- DuckDB reads the aliases above: the member's latest address, hashed like Mailchimp.
+            case when has_mailchimp then md5(coalesce(email_2, email_1)) end as mailchimp_id
         from people_arrow
         join first_names as fn on fn.i = first_idx
         join last_names as ln on ln.i = last_idx
@@ -481,6 +475,10 @@ def dbt(*args: str, work: Path) -> list[str]:
     ]  # fmt: skip
 
 
+class StageFailed(Exception):
+    """The dbt run of the identity stage failed (e.g. out of memory under a small cap)."""
+
+
 def run_stage(warehouse: Path, work: Path, memory_limit: str | None) -> dict:
     env = {**os.environ, "CDP_WAREHOUSE": str(warehouse), "CDP_DEFAULT_PHONE_REGION": "US"}
     if memory_limit is not None:
@@ -494,7 +492,15 @@ def run_stage(warehouse: Path, work: Path, memory_limit: str | None) -> dict:
         work / "dbt_run.log",
     )
     if run["code"] != 0:
-        raise SystemExit(f"dbt run failed:\n{(work / 'dbt_run.log').read_text()[-5000:]}")
+        failures = [
+            line.strip()
+            for line in (work / "dbt_run.log").read_text().splitlines()
+            if "Error" in line and "in model" not in line
+        ]
+        raise StageFailed(
+            f"dbt run failed after {run['wall']:.0f} s (peak {run['peak'] / GIB:.2f} GiB): "
+            + " | ".join(failures[-3:])
+        )
     results = json.loads((work / "target" / "run_results.json").read_text())["results"]
     models = {
         result["unique_id"].split(".")[-1]: round(result["execution_time"], 3) for result in results
@@ -674,7 +680,14 @@ def benchmark_size(
     generated = generate(warehouse, people, seed)
     phone_sample = generated.pop("phone_sample")
     log(f"[{people:,} people] {generated}; running the identity stage…")
-    stage = run_stage(warehouse, work, memory_limit)
+    try:
+        stage = run_stage(warehouse, work, memory_limit)
+    except StageFailed as failure:
+        log(f"[{people:,} people] {failure}")
+        if os.environ.get("CDP_BENCH_KEEP") != "1":
+            shutil.rmtree(work, ignore_errors=True)
+        return {"people": people, "generated": generated, "stage_error": str(failure),
+                "phone_sample": phone_sample}  # fmt: skip
     facts, ours = graph_facts(warehouse, people)
     log(f"[{people:,} people] stage {stage['wall_seconds']} s; {facts}")
     peers = {}
@@ -727,7 +740,10 @@ def versions() -> dict:
     return found
 
 
-def targets(sizes: list[dict]) -> dict:
+def targets(results: list[dict]) -> dict:
+    sizes = [size for size in results if "stage_error" not in size]
+    if not sizes:
+        return {"size_nearest_10M_links": None}
     nearest = min(sizes, key=lambda size: abs(math.log(size["links"] / TARGET_LINKS)))
     ours = nearest["ours"]
     splink = nearest["peers"].get("splink", {})
@@ -761,7 +777,10 @@ def print_table(report: dict) -> None:
     def gib(value: int | None) -> str:
         return f"{value / GIB:.2f} GiB" if value else "-"
 
+    failed = [size for size in report["sizes"] if "stage_error" in size]
     for size in report["sizes"]:
+        if size in failed:
+            continue
         ours, peers, ratios = size["ours"], size["peers"], size["ratios"]
         scipy_, splink = peers.get("scipy", {}), peers.get("splink", {})
         table.add_row(
@@ -784,10 +803,13 @@ def print_table(report: dict) -> None:
         )
     console = Console(width=200)
     console.print(table)
-    nearest = report["targets"]["size_nearest_10M_links"]["people"]
-    models = next(s for s in report["sizes"] if s["people"] == nearest)["ours"]["model_seconds"]
-    console.print(f"Model times at {nearest:,} people: " + ", ".join(
-        f"{name} {seconds:.2f}" for name, seconds in models.items()))  # fmt: skip
+    for size in failed:
+        console.print(f"[red]{size['people']:,} people: {size['stage_error']}[/red]")
+    if report["targets"]["size_nearest_10M_links"]:
+        nearest = report["targets"]["size_nearest_10M_links"]["people"]
+        ours = next(s for s in report["sizes"] if s["people"] == nearest)["ours"]
+        times = ", ".join(f"{name} {t:.2f}" for name, t in ours["model_seconds"].items())
+        console.print(f"Model times at {nearest:,} people: {times}")
     console.print(f"Targets: {report['targets']}")
     console.print(f"phonenumbers (ingestion, context): {report['phonenumbers']}")
 

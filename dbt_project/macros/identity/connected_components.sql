@@ -28,26 +28,35 @@
     a fifth faster than ordinary tables at 10M links (benchmarks/README.md). Elsewhere they are
     ordinary tables next to the model. Either way they are dropped at the end.
 -#}
-{#- A working table of the materialization: `<model>__cc_<suffix>`, next to the model, or in
-    DuckDB's temporary catalog. -#}
+{#- A working table of the materialization: `<model>__cc_<suffix>`, next to the model; on DuckDB
+    a temporary table (see above). -#}
 {% macro cc_work_relation(model_relation, suffix) -%}
-    {%- if target.type == 'duckdb' -%}
-        {{ return(api.Relation.create(
-            database='temp', schema='main',
-            identifier=model_relation.identifier ~ '__cc_' ~ suffix, type='table')) }}
-    {%- endif -%}
+    {{ return(adapter.dispatch('cc_work_relation', 'cdp')(model_relation, suffix)) }}
+{%- endmacro %}
+
+{% macro default__cc_work_relation(model_relation, suffix) -%}
     {{ return(api.Relation.create(
         database=model_relation.database, schema=model_relation.schema,
         identifier=model_relation.identifier ~ '__cc_' ~ suffix, type='table')) }}
 {%- endmacro %}
 
+{% macro duckdb__cc_work_relation(model_relation, suffix) -%}
+    {{ return(api.Relation.create(
+        database='temp', schema='main',
+        identifier=model_relation.identifier ~ '__cc_' ~ suffix, type='table')) }}
+{%- endmacro %}
+
 {#- Creates a working table from a select (see cc_work_relation). -#}
 {% macro cc_create_work_table(relation, sql) -%}
-    {%- if target.type == 'duckdb' -%}
-        create temporary table {{ relation }} as ({{ sql }})
-    {%- else -%}
-        {{ get_create_table_as_sql(False, relation, sql) }}
-    {%- endif -%}
+    {{ return(adapter.dispatch('cc_create_work_table', 'cdp')(relation, sql)) }}
+{%- endmacro %}
+
+{% macro default__cc_create_work_table(relation, sql) -%}
+    {{ get_create_table_as_sql(False, relation, sql) }}
+{%- endmacro %}
+
+{% macro duckdb__cc_create_work_table(relation, sql) -%}
+    create temporary table {{ relation }} as ({{ sql }})
 {%- endmacro %}
 
 {% materialization connected_components, default %}

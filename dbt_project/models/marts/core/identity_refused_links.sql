@@ -45,14 +45,24 @@ refusals as (
 
 ),
 
+refused_values as (
+
+    select distinct identifier_type, identifier_value from refusals
+
+),
+
 records as (
 
+    -- Counted for the refused values only (a handful), not for every observation.
     select
-        identifier_type,
-        coalesce(identifier_value, raw_value) as identifier_value,
+        observations.identifier_type,
+        coalesce(observations.identifier_value, observations.raw_value) as identifier_value,
         count(*) as records,
-        min({{ dbt.concat(['source_table', "' '", 'source_record_id']) }}) as example_record
+        min({{ dbt.concat(['observations.source_table', "' '", 'observations.source_record_id']) }}) as example_record
     from observations
+    inner join refused_values
+        on observations.identifier_type = refused_values.identifier_type
+        and coalesce(observations.identifier_value, observations.raw_value) = refused_values.identifier_value
     group by 1, 2
 
 ),
