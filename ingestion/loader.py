@@ -182,9 +182,12 @@ def _natural_key_notes(
         return []
     keys = ", ".join(f'trim("{c}")' for c in spec.key_columns)
     on = " and ".join(f'trim(o."{c}") is not distinct from trim(n."{c}")' for c in spec.key_columns)
+    # Rows without any key value (an export without the key column) have no key to repeat.
+    has_key = " or ".join(f'trim("{c}") is not null' for c in spec.key_columns)
     duplicates = _scalar(
         conn,
-        f"select count(*) - count(distinct ({keys})) from raw.{spec.table} where _source_file = ?",
+        f"select count(*) - count(distinct ({keys})) from raw.{spec.table} "
+        f"where _source_file = ? and ({has_key})",
         [relative],
     )
     earlier = _scalar(

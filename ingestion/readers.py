@@ -99,12 +99,18 @@ def _csv_plan(spec: SourceSpec, path: Path, file_name: str) -> ReadPlan:
         return ReadPlan("", "empty")
     headers = dialect.headers
     match = fmt.match(headers)
-    if match.missing:
-        from ingestion.recognition import nearest_note  # recognition reads readers' registry
+    # recognition ranks every format of the tool folder (imported here: it imports readers' deps)
+    from ingestion.recognition import better_format, nearest_note
 
+    if match.missing:
         raise CdpError(
             f"missing required column(s) {', '.join(match.missing)} for {spec.table} "
             f"(line 1 is the header: {', '.join(headers) or 'empty'})" + nearest_note(headers, spec)
+        )
+    if (other := better_format(headers, spec)) is not None:
+        raise CdpError(
+            f"the header is that of {other.label}, not of {spec.table}: name the file like "
+            f"{other.file_patterns[0]} (line 1 is the header: {', '.join(headers)})"
         )
     notes = []
     if dialect.delimiter != ",":

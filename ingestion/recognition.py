@@ -75,7 +75,7 @@ def _json_candidates(records: list[dict], specs: list[SourceSpec]) -> list[Candi
             share = len(keys & known) / len(keys) if keys else 0.0
             unknown = tuple(sorted(keys - known))
             found.append(Candidate(spec, share, missing, unknown))
-    return sorted(found, key=lambda c: (c.complete, c.share), reverse=True)
+    return sorted(found, key=lambda c: (c.share, c.complete), reverse=True)
 
 
 def _paths(fmt: JsonFormat, column: str) -> tuple[str, ...]:
@@ -171,7 +171,10 @@ def recognised_files(spec: SourceSpec, landing_dir: Path) -> list[Path]:
 
 def recognition_note(spec: SourceSpec, path: Path) -> str:
     what = "header" if isinstance(spec.format, CsvFormat) else "records"
-    return f"recognised by its {what} as {spec.label}: the file name matches no known pattern"
+    return (
+        f"recognised by its {what} as {spec.table} ({spec.description.rstrip('.')}): "
+        f"the name {path.name!r} matches no known file pattern"
+    )
 
 
 def _differences(candidate: Candidate, limit: int = 8) -> str:
@@ -201,6 +204,20 @@ def nearest_note(headers: list[str], spec: SourceSpec) -> str:
     return f"; nearest known format: {best.spec.label} ({_differences(best)})"
 
 
+def better_format(headers: list[str], spec: SourceSpec) -> SourceSpec | None:
+    """Another export of the same tool whose format the header clearly is (an item details
+    export saved under a transactions name), or None."""
+    ranked = _csv_candidates(headers, _tool_specs(spec.tool))
+    own = next((c for c in ranked if c.spec.table == spec.table), None)
+    for other in ranked:
+        if other.spec.table == spec.table or not other.complete:
+            continue
+        if own and other.share >= MIN_KNOWN_SHARE and other.share - own.share >= MIN_LEAD:
+            return other.spec
+        break
+    return None
+
+
 def describe_unrecognised(path: Path, landing_dir: Path) -> str:
     """Why a file was not loaded, with the nearest known format and the differing columns."""
     tool = _tool_of(path, landing_dir)
@@ -212,6 +229,13 @@ def describe_unrecognised(path: Path, landing_dir: Path) -> str:
     if not ranked:
         return f"{relative}: named like no export of {where}, and its content is not readable"
     best = ranked[0]
+    if best.share == 0:
+        names = ", ".join(sorted({c.spec.label for c in ranked}))
+        return (
+            f"{relative}: named like no export of {where}, and it shares no column with any "
+            f"known format there ({names}); its columns: "
+            + ", ".join(repr(u) for u in best.unknown[:12])
+        )
     reason = (
         "its content matches more than one format"
         if best.complete and _is_clear(ranked) is None and best.share >= MIN_KNOWN_SHARE

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from rich.console import Console
 from rich.table import Table
 
-from ingestion.settings import Settings
 from ingestion.recognition import describe_unrecognised
+from ingestion.settings import Settings
 from ingestion.sources import unrecognised_files
 from ingestion.warehouse import connect, writer_lock
 from orchestration.summary import RunSummary, collect
