@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ingestion.files import inspect_file, json_shape, sample_records, sniff_csv, utf8_view
+from ingestion.files import json_shape, sample_records, sniff_csv
 from ingestion.sources import SOURCES, CsvFormat, JsonFormat, SourceSpec
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -99,28 +99,25 @@ def _candidates(path: Path, tool: str | None, size: int, mtime: float) -> tuple[
     del size, mtime  # part of the cache key only
     specs = _tool_specs(tool)
     suffix = path.suffix.lower()
+    # The head of the file is enough (and cheap, even for a large file): read as UTF-8 with
+    # replacement, which keeps every header and key of an ASCII-named export intact.
     try:
-        facts = inspect_file(path)
-        with utf8_view(path, facts) as readable:
-            if suffix in CSV_SUFFIXES:
-                known = tuple(
-                    h
-                    for s in specs
-                    if isinstance(s.format, CsvFormat)
-                    for h in s.format.known_headers
-                )
-                dialect = sniff_csv(readable, known)
-                return tuple(_csv_candidates(dialect.headers, specs)) if dialect else ()
-            if suffix in JSON_SUFFIXES:
-                json_specs = [s for s in specs if isinstance(s.format, JsonFormat)]
-                formats = [f for s in json_specs for f in s.formats]
-                root_keys = {f.root_key for f in formats if f.root_key}
-                record_keys = set().union(*(f.record_keys for f in formats))
-                shape = json_shape(readable, root_keys, record_keys)
-                if shape == "empty":
-                    return ()
-                records = sample_records(readable, shape, root_keys)
-                return tuple(_json_candidates(records, json_specs))
+        if suffix in CSV_SUFFIXES:
+            known = tuple(
+                h for s in specs if isinstance(s.format, CsvFormat) for h in s.format.known_headers
+            )
+            dialect = sniff_csv(path, known)
+            return tuple(_csv_candidates(dialect.headers, specs)) if dialect else ()
+        if suffix in JSON_SUFFIXES:
+            json_specs = [s for s in specs if isinstance(s.format, JsonFormat)]
+            formats = [f for s in json_specs for f in s.formats]
+            root_keys = {f.root_key for f in formats if f.root_key}
+            record_keys = set().union(*(f.record_keys for f in formats))
+            shape = json_shape(path, root_keys, record_keys)
+            if shape == "empty":
+                return ()
+            records = sample_records(path, shape, root_keys)
+            return tuple(_json_candidates(records, json_specs))
     except Exception:  # noqa: BLE001 - unreadable content: reported as such by the caller
         return ()
     return ()
