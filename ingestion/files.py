@@ -13,6 +13,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 from ingestion.errors import CdpError
-from ingestion.naming import snake_case
+from ingestion.naming import header_key
 
 _BLOCK = 1 << 20
 _UTF8_BOM = codecs.BOM_UTF8
@@ -129,13 +130,14 @@ def sniff_csv(path: Path, known_headers: tuple[str, ...]) -> CsvDialect | None:
     """Finds the delimiter and header of a UTF-8 CSV file; None when the file has no header.
 
     The delimiter is the candidate whose split of the first record names most of the tool's
-    known headers (then: most fields). Sniffing on the header alone keeps a bad data row from
-    misleading the choice, which DuckDB's whole-file sniffer is prone to.
+    known headers (then: most fields), headers compared as `naming.header_key` does. Sniffing on
+    the header alone keeps a bad data row from misleading the choice, which DuckDB's whole-file
+    sniffer is prone to.
     """
     text = head_text(path)
     if not text.strip():
         return None
-    known = {snake_case(h) for h in known_headers}
+    known = {header_key(h) for h in known_headers}
     best: tuple[int, int, str, list[str]] | None = None
     for delimiter in CSV_DELIMITERS:
         try:
@@ -143,7 +145,7 @@ def sniff_csv(path: Path, known_headers: tuple[str, ...]) -> CsvDialect | None:
         except csv.Error:
             continue
         headers = [h.strip() for h in record]
-        score = (sum(snake_case(h) in known for h in headers), len(headers))
+        score = (sum(header_key(h) in known for h in headers), len(headers))
         if best is None or score > best[:2]:
             best = (*score, delimiter, headers)
     if best is None or not any(best[3]):
@@ -151,14 +153,14 @@ def sniff_csv(path: Path, known_headers: tuple[str, ...]) -> CsvDialect | None:
     return CsvDialect(best[2], best[3])
 
 
-def json_shape(path: Path, root_key: str | None, record_keys: set[str]) -> str:
+def json_shape(path: Path, root_keys: set[str], record_keys: set[str]) -> str:
     """`empty`, `array` (`[...]`), `lines` (one record per line) or `document` (one or more
     wrapper objects holding the record array, compact or pretty-printed).
 
     Decided from the head of the file: a first line that is a complete JSON object is a record
-    (JSON Lines) unless it is a wrapper (it has `root_key`, or, without a root key, an array
-    value and none of a record's keys); a broken first line followed by a complete one is JSON
-    Lines with a bad line; anything else starting with `{` is a document for DuckDB to parse.
+    (JSON Lines) unless it is a wrapper (it has one of `root_keys`, or an array value and none
+    of a record's keys); a broken first line followed by a complete one is JSON Lines with a bad
+    line; anything else starting with `{` is a document for DuckDB to parse.
     """
     stripped = head_text(path).lstrip()
     if not stripped:
@@ -176,15 +178,69 @@ def json_shape(path: Path, root_key: str | None, record_keys: set[str]) -> str:
             parsed.append(None)
     first = parsed[0]
     if isinstance(first, dict):
-        return "document" if _is_wrapper(first, root_key, record_keys) else "lines"
+        return "document" if _is_wrapper(first, root_keys, record_keys) else "lines"
     if len(parsed) > 1 and isinstance(parsed[1], dict):
         return "lines"
     return "document"
 
 
-def _is_wrapper(obj: dict, root_key: str | None, record_keys: set[str]) -> bool:
-    """The expected wrapper, or (so it is reported, not misread) an object holding an array
+def _is_wrapper(obj: dict, root_keys: set[str], record_keys: set[str]) -> bool:
+    """An expected wrapper, or (so it is reported, not misread) an object holding an array
     and none of a record's keys: a wrapper under another key."""
-    if root_key is not None and root_key in obj:
+    if root_keys & obj.keys():
         return True
     return any(isinstance(v, list) for v in obj.values()) and not record_keys & obj.keys()
+
+
+def sample_records(
+    path: Path, shape: str, root_keys: set[str], limit: int = 50, head_bytes: int = 1 << 20
+) -> list[dict]:
+    """Up to `limit` records from the head of a UTF-8 JSON file of the given `json_shape`, for
+    telling record shapes apart. Records cut off by the end of the head, and lines that are not
+    JSON objects, are skipped."""
+    text = head_text(path, head_bytes).lstrip()
+    found: list[dict] = []
+    if shape == "lines":
+        for line in text.splitlines():
+            try:
+                value = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(value, dict):
+                found.append(value)
+            if len(found) >= limit:
+                break
+        return found
+    if shape == "array":
+        return _array_elements(text, 1, limit)
+    if shape == "document":
+        try:
+            document, _ = json.JSONDecoder().raw_decode(text)
+        except ValueError:  # longer than the head: read the first array of objects
+            match = _ARRAY_START.search(text)
+            return _array_elements(text, match.end() - 1, limit) if match else []
+        if isinstance(document, dict):
+            for key in [*sorted(root_keys & document.keys()), *document]:
+                value = document[key]
+                if isinstance(value, list) and any(isinstance(v, dict) for v in value):
+                    return [v for v in value if isinstance(v, dict)][:limit]
+    return found
+
+
+_ARRAY_START = re.compile(r'"[^"]+"\s*:\s*\[\s*\{')
+
+
+def _array_elements(text: str, position: int, limit: int) -> list[dict]:
+    """Objects of a JSON array starting just after `position` (the `[`), as far as they go."""
+    decoder = json.JSONDecoder()
+    found: list[dict] = []
+    while len(found) < limit:
+        while position < len(text) and text[position] in " \t\r\n,[":
+            position += 1
+        try:
+            value, position = decoder.raw_decode(text, position)
+        except ValueError:
+            break
+        if isinstance(value, dict):
+            found.append(value)
+    return found

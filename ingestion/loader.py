@@ -23,7 +23,8 @@ from ingestion import manifest, privacy, quarantine, validation
 from ingestion.errors import CdpError
 from ingestion.files import FileFacts, inspect_file, utf8_view
 from ingestion.readers import ReadPlan, read_plan
-from ingestion.sources import CsvFormat, JsonFormat, SourceSpec
+from ingestion.recognition import recognition_note
+from ingestion.sources import CsvFormat, SourceSpec
 
 
 @dataclass
@@ -120,6 +121,8 @@ def _load_rows(
     loaded_at: datetime,
 ) -> _Batch:
     batch = _Batch(notes=[facts.note] if facts.note else [])
+    if not spec.matches(path):
+        batch.notes.append(recognition_note(spec, path))
     with utf8_view(path, facts) as readable:
         plan = read_plan(spec, readable, path.name)
         batch.notes += plan.notes
@@ -129,11 +132,19 @@ def _load_rows(
         if plan.memory_bytes:  # a JSON document is parsed whole: let DuckDB hold it
             _raise_memory_limit(conn, plan.memory_bytes)
         _check_document(conn, plan)
+        skipped = _scalar(conn, plan.skipped_sql) if plan.skipped_sql else 0
         if plan.uses_rejects:
             quarantine.reset_parser_rejects(conn)
         inserted = _insert_rows(conn, spec, plan, relative, facts.sha256, loaded_at)
+    if skipped:
+        batch.notes.append(
+            f"{skipped:,} record(s) of other kinds skipped here (not {spec.table} records: "
+            "e.g. a bulk operation's nested lines, read by their own tables)"
+        )
     is_csv = isinstance(spec.format, CsvFormat)
-    is_child = isinstance(spec.format, JsonFormat) and spec.format.child_path is not None
+    # A child table (line items of orders) reads the parent's files: the parent quarantines
+    # what cannot be read. Children of a record are located by its record number.
+    is_child = spec.parent is not None or (plan.child_rows and not is_csv)
     rejects = []
     if plan.uses_rejects and not is_child:  # the parent table quarantines unreadable lines
         rejects = quarantine.parser_rejects(conn, is_json_lines=not is_csv)
@@ -171,9 +182,12 @@ def _natural_key_notes(
         return []
     keys = ", ".join(f'trim("{c}")' for c in spec.key_columns)
     on = " and ".join(f'trim(o."{c}") is not distinct from trim(n."{c}")' for c in spec.key_columns)
+    # Rows without any key value (an export without the key column) have no key to repeat.
+    has_key = " or ".join(f'trim("{c}") is not null' for c in spec.key_columns)
     duplicates = _scalar(
         conn,
-        f"select count(*) - count(distinct ({keys})) from raw.{spec.table} where _source_file = ?",
+        f"select count(*) - count(distinct ({keys})) from raw.{spec.table} "
+        f"where _source_file = ? and ({has_key})",
         [relative],
     )
     earlier = _scalar(

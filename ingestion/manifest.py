@@ -63,6 +63,19 @@ def ensure_raw_table(conn: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
         "_source_file varchar not null, _source_row bigint not null, "
         "_file_sha256 varchar not null, _loaded_at timestamp not null)"
     )
+    # A warehouse made before a format gained raw columns (a header variant, a tracker's
+    # fields) gets them added, empty for the rows loaded before.
+    existing = {
+        name
+        for (name,) in conn.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'raw' and table_name = ?",
+            [spec.table],
+        ).fetchall()
+    }
+    for column in spec.columns:
+        if column not in existing:
+            conn.execute(f'alter table raw.{spec.table} add column "{column}" varchar')
 
 
 def loaded_sha(conn: duckdb.DuckDBPyConnection, table: str, file_path: str) -> str | None:

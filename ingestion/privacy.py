@@ -53,10 +53,12 @@ RAW_IDENTIFIER_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "shopify_customer_id": ("customer_id",),
     },
     "shopify_web_events": {
-        "email": ("checkout_email",),
-        "phone": ("checkout_phone",),
+        # A tracker may use the email as its user id.
+        "email": ("checkout_email", "traits_email", "user_id"),
+        "phone": ("checkout_phone", "traits_phone"),
         "shopify_customer_id": ("customer_id",),
         "anonymous_id": ("client_id",),
+        "tracker_user_id": ("user_id",),
     },
     "square_customers": {
         "email": ("email_address",),

@@ -24,9 +24,8 @@ from pathlib import Path
 import duckdb
 
 from ingestion.errors import CdpError
-from ingestion.files import CsvDialect, json_shape, sniff_csv
-from ingestion.naming import snake_case
-from ingestion.sources import CsvFormat, JsonFormat, SourceSpec
+from ingestion.files import CsvDialect, json_shape, sample_records, sniff_csv
+from ingestion.sources import CsvFormat, JsonFormat, Required, SourceSpec, describe_required
 
 # A Shopify page or Mailchimp report is one JSON document: DuckDB must hold it whole, so its
 # buffer is sized from the file (DuckDB's default stops at 16 MB). Elements of a bare array and
@@ -56,6 +55,12 @@ class ReadPlan:
     root_key: str | None = None
     memory_bytes: int = 0
     """Memory DuckDB needs beyond streaming (a JSON document is parsed whole)."""
+    skipped_sql: str | None = None
+    """For formats with a record filter: a query counting the file's records that belong to
+    another table (a bulk operation's nested lines)."""
+    format_name: str = ""
+    child_rows: bool = False
+    """Rows are elements of an array inside each record (line items of an order)."""
 
 
 def _quote_ident(name: str) -> str:
@@ -73,34 +78,51 @@ def _empty(expression: str) -> str:
 def csv_headers(path: Path, spec: SourceSpec) -> list[str]:
     """The header of a CSV file as written, found with the file's own delimiter."""
     assert isinstance(spec.format, CsvFormat)
-    dialect = sniff_csv(path, spec.format.headers)
+    dialect = sniff_csv(path, spec.format.known_headers)
     return dialect.headers if dialect else []
+
+
+def _any_empty(item: Required, expressions: dict[str, str]) -> str | None:
+    """SQL true when the required field (or every one of an any-of group) is empty."""
+    names = item if isinstance(item, tuple) else (item,)
+    present = [expressions[n] for n in names if n in expressions]
+    if not present:
+        return None
+    return " and ".join(f"({_empty(e)})" for e in present)
 
 
 def _csv_plan(spec: SourceSpec, path: Path, file_name: str) -> ReadPlan:
     fmt = spec.format
     assert isinstance(fmt, CsvFormat)
-    dialect: CsvDialect | None = sniff_csv(path, fmt.headers)
+    dialect: CsvDialect | None = sniff_csv(path, fmt.known_headers)
     if dialect is None:
         return ReadPlan("", "empty")
     headers = dialect.headers
-    by_snake: dict[str, int] = {}
-    for position, header in enumerate(headers):
-        by_snake.setdefault(snake_case(header), position)
-    missing = [h for h in fmt.required if snake_case(h) not in by_snake]
-    if missing:
+    match = fmt.match(headers)
+    # recognition ranks every format of the tool folder (imported here: it imports readers' deps)
+    from ingestion.recognition import better_format, nearest_note
+
+    if match.missing:
         raise CdpError(
-            f"missing required column(s) {', '.join(repr(m) for m in missing)} "
-            f"for {spec.table} (line 1 is the header: {', '.join(headers) or 'empty'})"
+            f"missing required column(s) {', '.join(match.missing)} for {spec.table} "
+            f"(line 1 is the header: {', '.join(headers) or 'empty'})" + nearest_note(headers, spec)
+        )
+    if (other := better_format(headers, spec)) is not None:
+        raise CdpError(
+            f"the header is that of {other.label}, not of {spec.table}: name the file like "
+            f"{other.file_patterns[0]} (line 1 is the header: {', '.join(headers)})"
         )
     notes = []
     if dialect.delimiter != ",":
         notes.append(f"delimiter {dialect.delimiter!r}")
-    known = {snake_case(h) for h in fmt.headers}
+    if match.aliased:
+        notes.append(
+            "read by their other names: "
+            + ", ".join(f"{written!r} as {canonical!r}" for written, canonical in match.aliased)
+        )
     selects = []
-    for header in fmt.headers:
-        column = snake_case(header)
-        position = by_snake.get(column)
+    for column in [c for c in fmt.columns if c not in fmt.derived]:
+        position = match.positions.get(column)
         value = f"c{position}" if position is not None else "null"
         # Empty cells mean "no value" in every tool we read; keep them as NULL, not ''.
         selects.append(f"nullif({value}, '') as {_quote_ident(column)}")
@@ -114,11 +136,7 @@ def _csv_plan(spec: SourceSpec, path: Path, file_name: str) -> ReadPlan:
             None,
         )
         selects.append(f"{_quote_literal(value) if value else 'null'} as {_quote_ident(column)}")
-    extras = [
-        (position, header or f"column_{position + 1}")
-        for position, header in enumerate(headers)
-        if snake_case(header) not in known
-    ]
+    extras = [(position, header or f"column_{position + 1}") for position, header in match.unknown]
     if extras:
         pairs = ", ".join(f"{_quote_literal(name)}, c{position}" for position, name in extras)
         selects.append(f"cast(json_object({pairs}) as varchar) as _extra")
@@ -128,12 +146,19 @@ def _csv_plan(spec: SourceSpec, path: Path, file_name: str) -> ReadPlan:
         )
     else:
         selects.append("cast(null as varchar) as _extra")
-    reasons = [
-        f"when {_empty(f'c{by_snake[key]}')} then "
-        f"{_quote_literal(f'required field {headers[by_snake[key]]!r} is empty')}"
-        for key in spec.required_fields
-        if key in by_snake
-    ]
+    cells = {column: f"c{position}" for column, position in match.positions.items()}
+    reasons = []
+    for item in spec.required_fields:
+        condition = _any_empty(item, cells)
+        if condition is None:
+            continue
+        names = item if isinstance(item, tuple) else (item,)
+        written = tuple(headers[match.positions[n]] for n in names if n in match.positions)
+        label = describe_required(written if len(written) > 1 else written[0])
+        verb = "are" if len(written) > 1 else "is"
+        reasons.append(
+            f"when {condition} then {_quote_literal(f'required field {label} {verb} empty')}"
+        )
     reject = f"case {' '.join(reasons)} end" if reasons else "cast(null as varchar)"
     delimiter = _quote_literal(dialect.delimiter)
     # The record as it stood: its fields joined with the file's delimiter, quoted as needed.
@@ -158,7 +183,7 @@ def _csv_plan(spec: SourceSpec, path: Path, file_name: str) -> ReadPlan:
         f"case when _reject is not null then {raw_text} end as _raw_text, "
         "_n + 1 as _line from judged"
     )
-    return ReadPlan(sql, "csv", notes, uses_rejects=True)
+    return ReadPlan(sql, "csv", notes, uses_rejects=True, format_name=fmt.name)
 
 
 def _json_value(record: str, path: str | tuple[str, ...]) -> str:
@@ -195,8 +220,13 @@ class _Paths:
         return f"try(json_extract_string({record}, [{listed}]))"
 
 
-def _records_sql(shape: str, path: Path, fmt: JsonFormat) -> tuple[str, str | None, bool]:
-    """(records CTE body with r, _record_no, _line; the document check; uses rejects)."""
+def _records_sql(
+    shape: str, path: Path, root_keys: list[str], strict: bool
+) -> tuple[str, str | None, bool]:
+    """(records CTE body with r, _record_no, _line; the document check; uses rejects).
+
+    A document's records are the array under the first of `root_keys` it has; unless `strict`,
+    a document without any of them is read from its one array-valued key, whatever its name."""
     file = _quote_literal(str(path))
     if shape == "lines":
         reader = (
@@ -226,14 +256,14 @@ def _records_sql(shape: str, path: Path, fmt: JsonFormat) -> tuple[str, str | No
         f"select json as d, row_number() over () as _doc from read_json_objects({file}, "
         f"format = 'auto', maximum_object_size = {object_bytes})"
     )
-    if fmt.root_key is not None:
-        array = f"json_extract(d, {_quote_literal('$.' + fmt.root_key)})"
-    else:  # the wrapper's one array-valued key, whatever its name (`events`, `data`, …)
+    candidates = [f"json_extract(d, {_quote_literal('$.' + key)})" for key in root_keys]
+    if not strict:  # the wrapper's one array-valued key, whatever its name (`events`, `data`, …)
         key = (
             "list_filter(json_keys(d), lambda k: json_type(json_extract(d, "
             "'$.\"' || k || '\"')) = 'ARRAY')[1]"
         )
-        array = f"json_extract(d, '$.\"' || {key} || '\"')"
+        candidates.append(f"json_extract(d, '$.\"' || {key} || '\"')")
+    array = candidates[0] if len(candidates) == 1 else f"coalesce({', '.join(candidates)})"
     check = (
         f"select count(*), count(*) filter (where json_type({array}) is distinct from 'ARRAY') "
         f"from ({documents})"
@@ -246,6 +276,16 @@ def _records_sql(shape: str, path: Path, fmt: JsonFormat) -> tuple[str, str | No
         f"(select _doc, {elements} as e from ({documents})))"
     )
     return body, check, False
+
+
+def choose_format(spec: SourceSpec, records: list[dict]) -> JsonFormat:
+    """The shape of `spec` whose top-level keys the sampled records have most of (share of the
+    shape's keys present in the sample); the main format wins ties and empty samples."""
+    formats = [f for f in spec.formats if isinstance(f, JsonFormat)]
+    if len(formats) == 1 or not records:
+        return formats[0]
+    seen = set().union(*(r.keys() for r in records))
+    return max(formats, key=lambda f: len(seen & f.record_keys) / max(len(f.record_keys), 1))
 
 
 def _object_checks(record: str, values: str) -> str:
@@ -261,33 +301,65 @@ def _missing(spec: SourceSpec, column: str) -> str:
     return "missing natural key" if column in spec.key_columns else "missing required field"
 
 
+def _key_checks(spec: SourceSpec, values: dict[str, str], paths: dict) -> str:
+    """CASE branches quarantining a record without a required field (any-of groups: all)."""
+    branches = []
+    for item in spec.required_fields:
+        names = item if isinstance(item, tuple) else (item,)
+        present = [n for n in names if n in values]
+        if not present:
+            continue
+        condition = " and ".join(f"{values[n]} is null" for n in present)
+        if len(present) == 1 and present[0] in paths and isinstance(paths[present[0]], str):
+            what = f"{_missing(spec, present[0])} {present[0]} ({paths[present[0]]})"
+        else:
+            what = f"{_missing(spec, present[0])} {' or '.join(present)}"
+        branches.append(f"when {condition} then {_quote_literal(what)}")
+    return " ".join(branches)
+
+
 def _json_plan(spec: SourceSpec, path: Path) -> ReadPlan:
-    fmt = spec.format
-    assert isinstance(fmt, JsonFormat)
-    record_keys = {
-        p.split(".")[1].split("[")[0]
-        for paths in fmt.columns.values()
-        for p in (paths if isinstance(paths, tuple) else (paths,))
-        if p.startswith("$.")
-    }
-    shape = json_shape(path, fmt.root_key, record_keys)
+    root_keys = [f.root_key for f in spec.formats if isinstance(f, JsonFormat) and f.root_key]
+    strict = all(isinstance(f, JsonFormat) and f.root_key for f in spec.formats)
+    record_keys = set().union(*(f.record_keys for f in spec.formats if isinstance(f, JsonFormat)))
+    shape = json_shape(path, set(root_keys), record_keys)
     if shape == "empty":
         return ReadPlan("", "empty")
-    records, check, uses_rejects = _records_sql(shape, path, fmt)
+    fmt = choose_format(spec, sample_records(path, shape, set(root_keys)))
+    ordered_keys = ([fmt.root_key] if fmt.root_key else []) + [
+        k for k in root_keys if k != fmt.root_key
+    ]
+    records, check, uses_rejects = _records_sql(shape, path, ordered_keys, strict)
     memory = path.stat().st_size * _JSON_DOCUMENT_MEMORY_FACTOR if shape == "document" else 0
+    notes = []
+    if fmt is not spec.format:
+        notes.append(f"read as {fmt.name}")
+    shapes = {"lines": "JSON Lines", "array": "a bare JSON array", "document": "wrapper object"}
+    if shape != fmt.expected_shape:
+        notes.append(f"read as {shapes[shape]}")
+    skipped_sql = None
+    if fmt.record_filter:
+        skipped_sql = (
+            f"with records as ({records}) select count(*) from records "
+            f"where not coalesce(({fmt.record_filter}), false)"
+        )
+        records = (
+            f"select * from ({records}) as unfiltered where coalesce(({fmt.record_filter}), false)"
+        )
+    all_columns = spec.columns
     parent = _Paths()
     parent_cols = {c: parent.value("v", "r", p) for c, p in fmt.columns.items()}
-    expected = "lines" if fmt.root_key is None else "document"
-    shapes = {"lines": "JSON Lines", "array": "a bare JSON array", "document": "wrapper object"}
-    notes = [f"read as {shapes[shape]}"] if shape != expected else []
+    plan_args = dict(
+        uses_rejects=uses_rejects, document_check=check, root_key=fmt.root_key,
+        memory_bytes=memory, skipped_sql=skipped_sql, format_name=fmt.name,
+    )  # fmt: skip
     if fmt.child_path is None:
-        key_checks = " ".join(
-            f"when {parent_cols[k]} is null then "
-            f"{_quote_literal(f'{_missing(spec, k)} {k} ({fmt.columns[k]})')}"
-            for k in spec.required_fields
-        )
+        key_checks = _key_checks(spec, parent_cols, fmt.columns)
         reject = f"case {_object_checks('r', 'v')} {key_checks} end"
-        selects = ", ".join(f"{expr} as {_quote_ident(c)}" for c, expr in parent_cols.items())
+        selects = ", ".join(
+            f"{parent_cols.get(c, 'cast(null as varchar)')} as {_quote_ident(c)}"
+            for c in all_columns
+        )
         sql = (
             f"with records as ({records}), "
             f"parsed as (select *, {parent.extract('r')} as v from records), "
@@ -295,16 +367,13 @@ def _json_plan(spec: SourceSpec, path: Path) -> ReadPlan:
             f"select {selects}, cast(null as varchar) as _extra, _record_no as _source_row, "
             "_reject, case when _reject is not null then r end as _raw_text, _line from judged"
         )
-        return ReadPlan(sql, shape, notes, uses_rejects, check, fmt.root_key, memory)
+        return ReadPlan(sql, shape, notes, **plan_args)
 
     child = _Paths()
     child_cols = {c: child.value("cv", "c", p) for c, p in fmt.child_columns.items()}
     children_array = f"try(json_extract(r, {_quote_literal(fmt.child_path + '[*]')}))"
-    key_checks = " ".join(
-        f"when {({**parent_cols, **child_cols})[k]} is null then "
-        f"{_quote_literal(f'{_missing(spec, k)} {k}')}"
-        for k in spec.required_fields
-    )
+    values = {**parent_cols, **child_cols}
+    key_checks = _key_checks(spec, values, {})
     child_filter = f"where {fmt.child_filter}" if fmt.child_filter else ""
     # Records that are not valid objects are quarantined by the parent table; here they hold
     # no children to read.
@@ -313,7 +382,7 @@ def _json_plan(spec: SourceSpec, path: Path) -> ReadPlan:
         "where left(ltrim(r), 1) = '{'"
     )
     selects = ", ".join(
-        f"{expr} as {_quote_ident(c)}" for c, expr in {**parent_cols, **child_cols}.items()
+        f"{values.get(c, 'cast(null as varchar)')} as {_quote_ident(c)}" for c in all_columns
     )
     sql = (
         f"with records as ({records}), parents as ({parents_sql}), "
@@ -327,7 +396,7 @@ def _json_plan(spec: SourceSpec, path: Path) -> ReadPlan:
         "case when _reject is not null then cast(c as varchar) end as _raw_text, _line "
         "from judged"
     )
-    return ReadPlan(sql, shape, notes, uses_rejects, check, fmt.root_key, memory)
+    return ReadPlan(sql, shape, notes, child_rows=True, **plan_args)
 
 
 def read_plan(spec: SourceSpec, path: Path, file_name: str | None = None) -> ReadPlan:

@@ -9,21 +9,107 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
+from functools import cached_property
 from pathlib import Path
 
-from ingestion.naming import snake_case
+from ingestion.naming import header_key, snake_case
 
 LINEAGE_COLUMNS = ("_extra", "_source_file", "_source_row", "_file_sha256", "_loaded_at")
+
+Required = str | tuple[str, ...]
+"""A required header (or raw column); a tuple means any one of them."""
+
+
+def describe_required(item: Required) -> str:
+    """`'EUID'`, or `'Customer ID' or 'Email'` for an any-of requirement."""
+    names = item if isinstance(item, tuple) else (item,)
+    return " or ".join(repr(name) for name in names)
+
+
+@dataclass
+class HeaderMatch:
+    """How a file's header lines up with a CSV format."""
+
+    headers: list[str]
+    positions: dict[str, int]
+    """raw column → position of the file's column that feeds it."""
+    unknown: list[tuple[int, str]]
+    """(position, header) of columns the format does not know: kept in `_extra`."""
+    missing: list[str]
+    """Required headers (described) the file lacks."""
+    aliased: list[tuple[str, str]]
+    """(header as written, canonical header) for columns matched through an alias."""
+
+    @property
+    def known_share(self) -> float:
+        """Share of the file's non-empty headers the format knows."""
+        named = [h for h in self.headers if h.strip()]
+        return len(self.positions) / len(named) if named else 0.0
 
 
 @dataclass(frozen=True)
 class CsvFormat:
     headers: tuple[str, ...]
     """Every header the tool can write, in its order; raw columns are their snake_case."""
-    required: tuple[str, ...]
-    """Headers a file must have; the others may be absent (e.g. UNSUB_* only in unsubscribed)."""
-    derived: dict[str, str] = field(default_factory=dict)
+    required: tuple[Required, ...]
+    """Headers a file must have (a tuple: any one of them); the others may be absent (e.g.
+    UNSUB_* only in unsubscribed)."""
+    derived: dict[str, dict[str, str]] = field(default_factory=dict)
     """Extra raw columns computed from the file name: raw column → {stem-pattern: value}."""
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Canonical header → other headers for the same column (another tool version, region or
+    language, a renamed merge field). Headers are compared with `naming.header_key`: case,
+    accents, spaces and punctuation never matter."""
+    name: str = ""
+    """What a user calls this export (used in reports)."""
+
+    @property
+    def columns(self) -> list[str]:
+        return [snake_case(h) for h in self.headers] + list(self.derived)
+
+    @cached_property
+    def _by_key(self) -> dict[str, tuple[str, str, bool]]:
+        """header key → (raw column, canonical header, is an alias)."""
+        found: dict[str, tuple[str, str, bool]] = {}
+        for header in self.headers:
+            found[header_key(header)] = (snake_case(header), header, False)
+        for header, others in self.aliases.items():
+            for other in others:
+                key = header_key(other)
+                if key in found and found[key][1] != header:
+                    raise ValueError(f"alias {other!r} of {header!r} is already {found[key][1]!r}")
+                found.setdefault(key, (snake_case(header), header, True))
+        return found
+
+    def match(self, headers: list[str]) -> HeaderMatch:
+        """Which file column feeds which raw column. A canonical header wins over an alias of the
+        same column; a second header for a column already fed is kept in `_extra`."""
+        positions: dict[str, int] = {}
+        aliased: list[tuple[str, str]] = []
+        claimed: set[int] = set()
+        for want_alias in (False, True):
+            for position, header in enumerate(headers):
+                entry = self._by_key.get(header_key(header))
+                if entry is None or entry[2] != want_alias or entry[0] in positions:
+                    continue
+                positions[entry[0]] = position
+                claimed.add(position)
+                if want_alias:
+                    aliased.append((header, entry[1]))
+        unknown = [(i, h) for i, h in enumerate(headers) if i not in claimed]
+        missing = [
+            describe_required(item)
+            for item in self.required
+            if not any(
+                snake_case(h) in positions for h in (item if isinstance(item, tuple) else (item,))
+            )
+        ]
+        return HeaderMatch(list(headers), positions, unknown, missing, aliased)
+
+    @property
+    def known_headers(self) -> tuple[str, ...]:
+        """Every header (canonical or alias) this format recognises."""
+        return self.headers + tuple(a for others in self.aliases.values() for a in others)
 
 
 @dataclass(frozen=True)
@@ -36,10 +122,35 @@ class JsonFormat:
     """raw column → JSON path inside a record (`$.customer.id`), or paths tried in order."""
     child_path: str | None = None
     """When set, one raw row per element of this array inside each record (`$.line_items`)."""
-    child_columns: dict[str, str] = field(default_factory=dict)
+    child_columns: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
     """raw column → JSON path inside a child element."""
     child_filter: str | None = None
     """Optional SQL expression over `c` (the child JSON) restricting which children become rows."""
+    record_filter: str | None = None
+    """Optional SQL over `r` (the record's JSON text) telling this table's records from other
+    records of the same file (a bulk operation's nested lines). Records it rejects are counted
+    in the file's message, never loaded here. Must be written with `try(...)` so a line that is
+    not JSON still reaches the table that quarantines it."""
+    name: str = ""
+    """What a user calls this shape (used in notes and reports)."""
+    usual_shape: str | None = None
+    """`lines` or `document`: the shape the tool usually writes (default: from `root_key`)."""
+
+    @property
+    def expected_shape(self) -> str:
+        return self.usual_shape or ("lines" if self.root_key is None else "document")
+
+    @property
+    def record_keys(self) -> set[str]:
+        """Top-level keys of a record that this format reads."""
+        paths = [
+            p
+            for value in self.columns.values()
+            for p in (value if isinstance(value, tuple) else (value,))
+        ]
+        if self.child_path:
+            paths.append(self.child_path)
+        return {p.split(".")[1].split("[")[0] for p in paths if p.startswith("$.")}
 
 
 @dataclass(frozen=True)
@@ -52,30 +163,54 @@ class SourceSpec:
     key_columns: tuple[str, ...] = ()
     """Raw columns of the natural key staging deduplicates on (latest load wins); the loader
     reports duplicates of it inside a file and keys re-delivered by a later file."""
-    not_empty: tuple[str, ...] | None = None
-    """Raw columns without which a record cannot be used (default: the natural key). A record
-    with any of them empty is quarantined, not loaded."""
+    not_empty: tuple[Required, ...] | None = None
+    """Raw columns without which a record cannot be used (default: the natural key; a tuple:
+    any one of them). A record with any of them empty is quarantined, not loaded."""
+    phone_columns: tuple[str, ...] = ()
+    variants: tuple[JsonFormat, ...] = ()
+    """Other record shapes of the same raw table (another tool writing the same kind of data,
+    another API). Each file is read with the shape its records match best."""
+    parent: str | None = None
+    """The table whose files this one reads rows out of (line items out of orders): that table
+    quarantines what cannot be read, and this one follows its file recognition."""
 
     @property
-    def required_fields(self) -> tuple[str, ...]:
+    def required_fields(self) -> tuple[Required, ...]:
         return self.key_columns if self.not_empty is None else self.not_empty
 
-    phone_columns: tuple[str, ...] = ()
+    @property
+    def formats(self) -> tuple[CsvFormat | JsonFormat, ...]:
+        return (self.format, *self.variants)
 
     @property
     def columns(self) -> list[str]:
-        if isinstance(self.format, CsvFormat):
-            return [snake_case(h) for h in self.format.headers] + list(self.format.derived)
-        return list(self.format.columns) + list(self.format.child_columns)
+        found: list[str] = []
+        for fmt in self.formats:
+            names = (
+                fmt.columns if isinstance(fmt, CsvFormat) else [*fmt.columns, *fmt.child_columns]
+            )
+            found += [c for c in names if c not in found]
+        return found
+
+    @property
+    def label(self) -> str:
+        """`Square customer directory export (square_customers)`."""
+        name = getattr(self.format, "name", "") or self.description.rstrip(".")
+        return f"{name} ({self.table})"
 
     def matches(self, path: Path) -> bool:
         return any(fnmatch(path.name.lower(), pattern) for pattern in self.file_patterns)
 
     def files(self, landing_dir: Path) -> list[Path]:
+        """Files named like this source's exports, plus files of its tool folder named like no
+        export at all whose content clearly is this source's (ingestion/recognition.py)."""
         folder = landing_dir / self.tool
         if not folder.is_dir():
             return []
-        return sorted(p for p in folder.rglob("*") if p.is_file() and self.matches(p))
+        from ingestion.recognition import recognised_files  # recognition reads this registry
+
+        named = [p for p in folder.rglob("*") if p.is_file() and self.matches(p)]
+        return sorted({*named, *recognised_files(self, landing_dir)})
 
 
 _MAILCHIMP_MEMBER_HEADERS = (
@@ -87,13 +222,58 @@ _MAILCHIMP_MEMBER_HEADERS = (
     "LEID", "EUID", "NOTES", "TAGS",
 )  # fmt: skip
 
+# A merge field's column is headed by its *label*, which the account may rename or write in its
+# own language; the merge tag (FNAME, …) is the other name people use. docs/sources.md lists
+# where each alias comes from.
+_MAILCHIMP_MEMBER_ALIASES = {
+    "Email Address": (
+        "Email", "E-mail", "EMAIL", "E-Mail-Adresse", "Adresse e-mail", "Adresse courriel",
+        "Correo electrónico", "Indirizzo email", "Endereço de e-mail",
+    ),
+    "First Name": ("FNAME", "Given Name", "Vorname", "Prénom", "Nombre", "Nome"),
+    "Last Name": (
+        "LNAME", "Surname", "Family Name", "Nachname", "Nom", "Nom de famille", "Apellido",
+        "Apellidos", "Cognome", "Sobrenome",
+    ),
+    "Address": ("ADDRESS", "Adresse", "Dirección", "Indirizzo", "Endereço"),
+    "Phone Number": (
+        "PHONE", "Phone", "Telephone", "Téléphone", "Telefon", "Telefonnummer", "Teléfono",
+        "Telefono", "Telefone",
+    ),
+    "Birthday": ("BIRTHDAY", "Birthdate", "Date of Birth", "Geburtstag", "Anniversaire",
+                 "Cumpleaños", "Compleanno", "Aniversário"),
+}  # fmt: skip
+
+_MAILCHIMP_STATUS_FILES = {
+    "subscribed": ("subscribed_members_export_*", "subscribed_email_audience_export_*"),
+    "unsubscribed": ("unsubscribed_members_export_*", "unsubscribed_email_audience_export_*"),
+    "cleaned": ("cleaned_members_export_*", "cleaned_email_audience_export_*"),
+    "nonsubscribed": ("nonsubscribed_email_audience_export_*",),
+}
+
 _SHOPIFY_CUSTOMER_HEADERS = (
     "Customer ID", "First Name", "Last Name", "Email", "Accepts Email Marketing",
     "Default Address Company", "Default Address Address1", "Default Address Address2",
     "Default Address City", "Default Address Province Code", "Default Address Country Code",
     "Default Address Zip", "Default Address Phone", "Phone", "Accepts SMS Marketing",
     "Total Spent", "Total Orders", "Note", "Tax Exempt", "Tags",
+    # Older exports (before the 2022 split of marketing consent) and the import template.
+    "Accepts Marketing", "Default Address Province", "Default Address Country",
 )  # fmt: skip
+
+# The export before 2023 (and Shopify's import template) name the default address's columns
+# without the `Default Address` prefix.
+_SHOPIFY_CUSTOMER_ALIASES = {
+    "Default Address Company": ("Company",),
+    "Default Address Address1": ("Address1",),
+    "Default Address Address2": ("Address2",),
+    "Default Address City": ("City",),
+    "Default Address Province": ("Province",),
+    "Default Address Province Code": ("Province Code",),
+    "Default Address Country": ("Country",),
+    "Default Address Country Code": ("Country Code",),
+    "Default Address Zip": ("Zip",),
+}
 
 _SQUARE_TRANSACTION_HEADERS = (
     "Date", "Time", "Time Zone", "Gross Sales", "Discounts", "Service Charges", "Net Sales",
@@ -121,17 +301,99 @@ _SQUARE_CUSTOMER_HEADERS = (
     "Company Name", "Street Address 1", "Street Address 2", "City", "State", "Postal Code",
     "Birthday", "Memo", "Square Customer ID", "Creation Source", "First Visit", "Last Visit",
     "Transaction Count", "Total Spend", "Email Subscription Status", "Instant Profile",
+    # The older export's opt-out flag (True = unsubscribed), help article 6149 (US, CA).
+    "Email Unsubscribed",
 )  # fmt: skip
+
+# Names of the same fields in Square's Customers API (`given_name`, `family_name`,
+# `address.locality`, …), which exports built on that API use as headers.
+_SQUARE_CUSTOMER_ALIASES = {
+    "First Name": ("Given Name",),
+    "Last Name": ("Family Name",),
+    "Street Address 1": ("Address Line 1",),
+    "Street Address 2": ("Address Line 2",),
+    "City": ("Locality",),
+    "State": ("Administrative District Level 1",),
+    "Memo": ("Note",),
+}
 
 _ADDRESS_FIELDS = (
     "first_name", "last_name", "address1", "address2", "city", "province", "province_code",
     "country", "country_code", "zip", "phone",
 )  # fmt: skip
+# GraphQL Admin API names (MailingAddress) of the REST address fields that differ.
+_GRAPHQL_ADDRESS = {
+    "first_name": ("firstName",),
+    "last_name": ("lastName",),
+    "province_code": ("provinceCode",),
+    "country_code": ("countryCodeV2", "countryCode"),
+}
 _CONSENT_FIELDS = ("state", "opt_in_level", "consent_updated_at")
+# REST consent field → paths in the GraphQL customer (CustomerEmailMarketingConsentState and,
+# from 2025-04, defaultEmailAddress / defaultPhoneNumber).
+_GRAPHQL_EMAIL_CONSENT = {
+    "state": ("emailMarketingConsent.marketingState", "defaultEmailAddress.marketingState"),
+    "opt_in_level": (
+        "emailMarketingConsent.marketingOptInLevel",
+        "defaultEmailAddress.marketingOptInLevel",
+    ),
+    "consent_updated_at": (
+        "emailMarketingConsent.consentUpdatedAt",
+        "defaultEmailAddress.marketingUpdatedAt",
+    ),
+}
+_GRAPHQL_SMS_CONSENT = {
+    "state": ("smsMarketingConsent.marketingState", "defaultPhoneNumber.marketingState"),
+    "opt_in_level": (
+        "smsMarketingConsent.marketingOptInLevel",
+        "defaultPhoneNumber.marketingOptInLevel",
+    ),
+    "consent_updated_at": (
+        "smsMarketingConsent.consentUpdatedAt",
+        "defaultPhoneNumber.marketingUpdatedAt",
+    ),
+    "consent_collected_from": (
+        "smsMarketingConsent.consentCollectedFrom",
+        "defaultPhoneNumber.marketingCollectedFrom",
+    ),
+}
 
-_ORDER_COLUMNS: dict[str, str] = {
+
+def _paths(*paths: str) -> str | tuple[str, ...]:
+    return paths[0] if len(paths) == 1 else paths
+
+
+# REST order field → GraphQL Order paths, for a bulk operation's JSON Lines.
+_GRAPHQL_ORDER = {
+    "created_at": ("createdAt",),
+    "processed_at": ("processedAt",),
+    "updated_at": ("updatedAt",),
+    "cancelled_at": ("cancelledAt",),
+    "cancel_reason": ("cancelReason",),
+    "closed_at": ("closedAt",),
+    "currency": ("currencyCode", "totalPriceSet.shopMoney.currencyCode"),
+    "financial_status": ("displayFinancialStatus",),
+    "fulfillment_status": ("displayFulfillmentStatus",),
+    "total_price": ("totalPriceSet.shopMoney.amount",),
+    "subtotal_price": ("subtotalPriceSet.shopMoney.amount",),
+    "total_tax": ("totalTaxSet.shopMoney.amount",),
+    "total_discounts": ("totalDiscountsSet.shopMoney.amount",),
+    "source_name": ("sourceName",),
+    "landing_site": ("customerJourneySummary.firstVisit.landingPage", "landingPageUrl"),
+    "referring_site": ("customerJourneySummary.firstVisit.referrerUrl", "referrerUrl"),
+    "browser_ip": ("clientIp",),
+}
+_GRAPHQL_CUSTOMER = {
+    "email": ("defaultEmailAddress.emailAddress",),
+    "first_name": ("firstName",),
+    "last_name": ("lastName",),
+    "phone": ("defaultPhoneNumber.phoneNumber",),
+    "created_at": ("createdAt",),
+}
+
+_ORDER_COLUMNS: dict[str, str | tuple[str, ...]] = {
     **{
-        name: f"$.{name}"
+        name: _paths(f"$.{name}", *(f"$.{p}" for p in _GRAPHQL_ORDER.get(name, ())))
         for name in (
             "id", "name", "email", "phone", "created_at", "processed_at", "updated_at",
             "cancelled_at", "cancel_reason", "closed_at", "currency", "financial_status",
@@ -141,20 +403,44 @@ _ORDER_COLUMNS: dict[str, str] = {
         )
     },
     **{
-        f"customer__{name}": f"$.customer.{name}"
+        f"customer__{name}": _paths(
+            f"$.customer.{name}", *(f"$.customer.{p}" for p in _GRAPHQL_CUSTOMER.get(name, ()))
+        )
         for name in ("id", "email", "first_name", "last_name", "phone", "created_at")
     },
     **{
-        f"customer__email_marketing_consent__{name}": f"$.customer.email_marketing_consent.{name}"
+        f"customer__email_marketing_consent__{name}": _paths(
+            f"$.customer.email_marketing_consent.{name}",
+            *(f"$.customer.{p}" for p in _GRAPHQL_EMAIL_CONSENT[name]),
+        )
         for name in _CONSENT_FIELDS
     },
     **{
-        f"customer__sms_marketing_consent__{name}": f"$.customer.sms_marketing_consent.{name}"
+        f"customer__sms_marketing_consent__{name}": _paths(
+            f"$.customer.sms_marketing_consent.{name}",
+            *(f"$.customer.{p}" for p in _GRAPHQL_SMS_CONSENT[name]),
+        )
         for name in (*_CONSENT_FIELDS, "consent_collected_from")
     },
-    **{f"billing_address__{name}": f"$.billing_address.{name}" for name in _ADDRESS_FIELDS},
-    **{f"shipping_address__{name}": f"$.shipping_address.{name}" for name in _ADDRESS_FIELDS},
+    **{
+        f"{side}_address__{name}": _paths(
+            f"$.{side}_address.{name}",
+            *(f"$.{side}Address.{p}" for p in (*_GRAPHQL_ADDRESS.get(name, ()), name)),
+        )
+        for side in ("billing", "shipping")
+        for name in _ADDRESS_FIELDS
+    },
 }  # fmt: skip
+
+# In a GraphQL bulk operation's JSON Lines, nested connections (line items) are lines of their
+# own with `__parentId`; only top-level Order lines (and REST orders, whose ids are numbers)
+# are orders.
+_ORDER_RECORDS = (
+    "try(json_extract_string(r, '$.__parentId')) is null "
+    "and (coalesce(try(json_extract_string(r, '$.id')), '') not like 'gid://%' "
+    "or try(json_extract_string(r, '$.id')) like 'gid://shopify/Order/%')"
+)
+_ORDER_FILES = ("orders*.json", "orders*.jsonl", "orders*.ndjson", "bulk-*.jsonl")
 
 _MAILCHIMP_REPORT_PARENT = {
     "campaign_id": "$.campaign_id",
@@ -163,27 +449,73 @@ _MAILCHIMP_REPORT_PARENT = {
     "email_address": "$.email_address",
 }
 
+# Storefront events from a Segment-spec tracker (Segment, RudderStack): common fields, page /
+# screen / identify / track calls, e-commerce spec v2 properties.
+_SEGMENT_EVENTS = JsonFormat(
+    name="Segment-spec tracker events (Segment, RudderStack)",
+    root_key="batch",
+    usual_shape="lines",
+    columns={
+        "event_id": ("$.messageId", "$.id"),
+        "event_type": "$.type",
+        "event_name": "$.event",
+        "page_name": "$.name",
+        "event_at": ("$.timestamp", "$.originalTimestamp", "$.receivedAt"),
+        "client_id": "$.anonymousId",
+        "user_id": "$.userId",
+        "traits_email": ("$.traits.email", "$.context.traits.email"),
+        "traits_phone": ("$.traits.phone", "$.context.traits.phone"),
+        "page_url": ("$.context.page.url", "$.properties.url"),
+        "referrer": ("$.context.page.referrer", "$.properties.referrer"),
+        "user_agent": "$.context.userAgent",
+        "language": "$.context.locale",
+        "screen_width": "$.context.screen.width",
+        "screen_height": "$.context.screen.height",
+        "checkout_token": "$.properties.checkout_id",
+        "checkout_email": "$.properties.email",
+        "checkout_total_amount": ("$.properties.total", "$.properties.revenue"),
+        "checkout_currency": "$.properties.currency",
+        "order_id": "$.properties.order_id",
+        "product_id": "$.properties.product_id",
+        "product_title": "$.properties.name",
+        "product_price": "$.properties.price",
+    },
+)
+
+_EVENT_FILES = tuple(
+    f"{prefix}*.{ext}"
+    for prefix in ("web_events", "segment", "rudder")
+    for ext in ("jsonl", "ndjson", "json")
+)
+
+
+def _status_derived() -> dict[str, dict[str, str]]:
+    return {
+        "_member_status": {
+            pattern: status
+            for status, patterns in _MAILCHIMP_STATUS_FILES.items()
+            for pattern in patterns
+        }
+    }
+
+
 SOURCES: dict[str, SourceSpec] = {
     spec.table: spec
     for spec in (
         SourceSpec(
             table="mailchimp_members",
             tool="mailchimp",
-            file_patterns=(
-                "subscribed_members_export_*.csv",
-                "unsubscribed_members_export_*.csv",
-                "cleaned_members_export_*.csv",
+            file_patterns=tuple(
+                f"{pattern}.csv"
+                for patterns in _MAILCHIMP_STATUS_FILES.values()
+                for pattern in patterns
             ),
             format=CsvFormat(
+                name="Mailchimp audience export",
                 headers=_MAILCHIMP_MEMBER_HEADERS,
                 required=("Email Address", "EUID"),
-                derived={
-                    "_member_status": {
-                        "subscribed_members_export_*": "subscribed",
-                        "unsubscribed_members_export_*": "unsubscribed",
-                        "cleaned_members_export_*": "cleaned",
-                    }
-                },
+                derived=_status_derived(),
+                aliases=_MAILCHIMP_MEMBER_ALIASES,
             ),
             description="Mailchimp audience export: one row per member and status file.",
             key_columns=("euid",),
@@ -195,6 +527,7 @@ SOURCES: dict[str, SourceSpec] = {
             tool="mailchimp",
             file_patterns=("email_activity_*.json",),
             format=JsonFormat(
+                name="Mailchimp email-activity report",
                 root_key="emails",
                 columns=_MAILCHIMP_REPORT_PARENT,
                 child_path="$.activity",
@@ -215,6 +548,7 @@ SOURCES: dict[str, SourceSpec] = {
             tool="mailchimp",
             file_patterns=("sent_to_*.json",),
             format=JsonFormat(
+                name="Mailchimp sent-to report",
                 root_key="sent_to",
                 columns={
                     **_MAILCHIMP_REPORT_PARENT,
@@ -231,6 +565,7 @@ SOURCES: dict[str, SourceSpec] = {
             tool="mailchimp",
             file_patterns=("unsubscribed_*.json",),
             format=JsonFormat(
+                name="Mailchimp unsubscribed report",
                 root_key="unsubscribes",
                 columns={
                     **_MAILCHIMP_REPORT_PARENT,
@@ -244,9 +579,14 @@ SOURCES: dict[str, SourceSpec] = {
         SourceSpec(
             table="shopify_orders",
             tool="shopify",
-            file_patterns=("orders*.json",),
-            format=JsonFormat(root_key="orders", columns=_ORDER_COLUMNS),
-            description="Shopify REST Admin orders: one row per order, nested objects flattened.",
+            file_patterns=_ORDER_FILES,
+            format=JsonFormat(
+                name="Shopify orders (REST pages, bare array or GraphQL bulk JSON Lines)",
+                root_key="orders",
+                columns=_ORDER_COLUMNS,
+                record_filter=_ORDER_RECORDS,
+            ),
+            description="Shopify Admin API orders: one row per order, nested objects flattened.",
             key_columns=("id",),
             phone_columns=(
                 "phone",
@@ -258,8 +598,9 @@ SOURCES: dict[str, SourceSpec] = {
         SourceSpec(
             table="shopify_order_line_items",
             tool="shopify",
-            file_patterns=("orders*.json",),
+            file_patterns=_ORDER_FILES,
             format=JsonFormat(
+                name="Shopify REST order line items",
                 root_key="orders",
                 columns={"order_id": "$.id"},
                 child_path="$.line_items",
@@ -277,35 +618,67 @@ SOURCES: dict[str, SourceSpec] = {
                         "price",
                     )
                 },  # fmt: skip
+                record_filter=_ORDER_RECORDS,
+            ),
+            variants=(
+                JsonFormat(
+                    name="Shopify GraphQL bulk operation line items (lines with __parentId)",
+                    root_key=None,
+                    columns={
+                        "order_id": "$.__parentId",
+                        "id": "$.id",
+                        "product_id": "$.product.id",
+                        "variant_id": "$.variant.id",
+                        "sku": ("$.sku", "$.variant.sku"),
+                        "title": "$.title",
+                        "vendor": "$.vendor",
+                        "product_type": "$.product.productType",
+                        "quantity": "$.quantity",
+                        "price": (
+                            "$.originalUnitPriceSet.shopMoney.amount",
+                            "$.variant.price",
+                        ),
+                    },
+                    record_filter=(
+                        "try(json_extract_string(r, '$.__parentId')) like 'gid://shopify/Order/%' "
+                        "and try(json_extract_string(r, '$.id')) like 'gid://shopify/LineItem/%'"
+                    ),
+                ),
             ),
             description="Shopify order line items: one row per line of an order.",
             key_columns=("id",),
             not_empty=("order_id", "id"),
+            parent="shopify_orders",
         ),
         SourceSpec(
             table="shopify_order_refunds",
             tool="shopify",
-            file_patterns=("orders*.json",),
+            file_patterns=_ORDER_FILES,
             format=JsonFormat(
+                name="Shopify order refunds",
                 root_key="orders",
                 columns={"order_id": "$.id"},
                 child_path="$.refunds",
                 child_columns={
                     "refund_id": "$.id",
-                    "created_at": "$.created_at",
-                    # Computed by the reader: sum of the refund's successful refund transactions.
-                    "amount": "@refund_amount",
+                    "created_at": ("$.created_at", "$.createdAt"),
+                    # REST: computed by the reader, the sum of the refund's successful refund
+                    # transactions; GraphQL: the refund's totalRefundedSet.
+                    "amount": ("@refund_amount", "$.totalRefundedSet.shopMoney.amount"),
                 },
+                record_filter=_ORDER_RECORDS,
             ),
             description="Shopify order refunds: one row per refund with its refunded amount.",
             key_columns=("refund_id",),
             not_empty=("order_id", "refund_id"),
+            parent="shopify_orders",
         ),
         SourceSpec(
             table="shopify_products",
             tool="shopify",
             file_patterns=("products*.json",),
             format=JsonFormat(
+                name="Shopify REST products",
                 root_key="products",
                 columns={
                     name: f"$.{name}"
@@ -322,21 +695,30 @@ SOURCES: dict[str, SourceSpec] = {
             tool="shopify",
             file_patterns=("customers_export*.csv",),
             format=CsvFormat(
+                name="Shopify customers export",
                 headers=_SHOPIFY_CUSTOMER_HEADERS,
-                required=("Customer ID", "Email", "Accepts Email Marketing"),
+                required=(
+                    ("Customer ID", "Email"),
+                    ("Accepts Email Marketing", "Accepts Marketing"),
+                ),
+                aliases=_SHOPIFY_CUSTOMER_ALIASES,
             ),
             description="Shopify admin customers export.",
             key_columns=("customer_id",),
+            # Exports before 2023 have no Customer ID column: the email is their key.
+            not_empty=(("customer_id", "email"),),
             phone_columns=("phone", "default_address_phone"),
         ),
         SourceSpec(
             table="shopify_web_events",
             tool="shopify",
-            file_patterns=("web_events*.jsonl", "web_events*.ndjson"),
+            file_patterns=_EVENT_FILES,
             format=JsonFormat(
+                name="Shopify Web Pixel events",
                 root_key=None,
                 columns={
                     "event_id": "$.id",
+                    "event_type": "$.type",
                     "event_name": "$.name",
                     "event_at": "$.timestamp",
                     "client_id": "$.clientId",
@@ -353,6 +735,7 @@ SOURCES: dict[str, SourceSpec] = {
                     "checkout_phone": "$.data.checkout.phone",
                     "checkout_total_amount": "$.data.checkout.totalPrice.amount",
                     "checkout_currency": "$.data.checkout.totalPrice.currencyCode",
+                    "order_id": "$.data.checkout.order.id",
                     # product_viewed carries the variant; product_added_to_cart the cart line.
                     "product_id": (
                         "$.data.productVariant.product.id",
@@ -368,15 +751,17 @@ SOURCES: dict[str, SourceSpec] = {
                     ),
                 },
             ),
-            description="Storefront Web Pixel events, one JSON object per line.",
+            variants=(_SEGMENT_EVENTS,),
+            description="Storefront events (Web Pixel or a Segment-spec tracker), one per line.",
             key_columns=("event_id",),
-            phone_columns=("checkout_phone",),
+            phone_columns=("checkout_phone", "traits_phone"),
         ),
         SourceSpec(
             table="square_transactions",
             tool="square",
             file_patterns=("transactions-*.csv",),
             format=CsvFormat(
+                name="Square transactions export",
                 headers=_SQUARE_TRANSACTION_HEADERS,
                 required=("Date", "Time", "Time Zone", "Transaction ID", "Net Sales", "Location"),
             ),
@@ -389,6 +774,7 @@ SOURCES: dict[str, SourceSpec] = {
             tool="square",
             file_patterns=("items-*.csv",),
             format=CsvFormat(
+                name="Square item details export",
                 headers=_SQUARE_ITEM_HEADERS,
                 required=("Date", "Time", "Time Zone", "Item", "Qty", "Transaction ID"),
             ),
@@ -401,8 +787,10 @@ SOURCES: dict[str, SourceSpec] = {
             tool="square",
             file_patterns=("customers-*.csv",),
             format=CsvFormat(
+                name="Square customer directory export",
                 headers=_SQUARE_CUSTOMER_HEADERS,
                 required=("Square Customer ID",),
+                aliases=_SQUARE_CUSTOMER_ALIASES,
             ),
             description="Square customer directory export.",
             key_columns=("square_customer_id",),

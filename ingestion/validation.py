@@ -43,7 +43,8 @@ TIME = r"^\s*\d{1,2}:\d{2}(?::\d{2})?\s*$"
 MONEY = r"^\s*\(?\s*-?\s*[$€£]?\s*-?\s*\d{1,3}(?:,?\d{3})*(?:\.\d+)?\s*\)?\s*$"
 INTEGER = r"^\s*-?\d+\s*$"
 DECIMAL = r"^\s*-?\d+(?:\.\d+)?\s*$"
-NUMERIC_ID = r"^\s*'?\d+\s*$"
+# Shopify ids: numbers (REST, CSV with a leading apostrophe) or GraphQL ids (gid://shopify/Order/1).
+NUMERIC_ID = r"^\s*(?:'?\d+|gid://shopify/\w+/\d+)\s*$"
 
 _SEEDS = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
 
@@ -100,7 +101,7 @@ def suite_rules(table: str) -> list[Rule]:
             *_regex(MAILCHIMP_TIME, "optin_time", "confirm_time", "last_changed", "unsub_time"),
             *_regex(MAILCHIMP_TIME, "clean_time"),
             *_between("member_rating", 1, 5),
-            *_in("_member_status", "subscribed", "unsubscribed", "cleaned"),
+            *_in("_member_status", "subscribed", "unsubscribed", "cleaned", "nonsubscribed"),
         ],
         "mailchimp_email_activity": [
             *_not_null("campaign_id", "email_id", "action", "activity_at"),

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from rich.console import Console
 from rich.table import Table
 
+from ingestion.recognition import describe_unrecognised
 from ingestion.settings import Settings
 from ingestion.sources import unrecognised_files
 from ingestion.warehouse import connect, writer_lock
@@ -74,8 +75,10 @@ def run_pipeline(
     print_summary(summary, settings, console)
     for path in unrecognised_files(settings.landing_dir):
         console.print(
-            f"[yellow]Not loaded: {path.relative_to(settings.landing_dir)} is not an export this "
-            "platform recognises (see docs/sources.md for file names and headers).[/yellow]"
+            f"Not loaded: {describe_unrecognised(path, settings.landing_dir)} "
+            "(docs/sources.md lists the formats)",
+            style="yellow",
+            markup=False,
         )
     if not result.success:
         console.print("[red]The run failed: see the lines marked ✗ above.[/red]")

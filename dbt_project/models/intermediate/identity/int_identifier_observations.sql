@@ -1,5 +1,8 @@
 {#- Every identifier seen on a source record that can tie identifiers together, as raw text,
-    with the first name written on that record (used by the shared-identifier guard).
+    with the first name written on that record (used by the shared-identifier guard). A
+    tracker's storefront event carries its logged-in user id (`tracker_user_id`), the email /
+    phone traits it sent, and the user id again as an email when the tracker uses emails as
+    user ids: the anonymous → known links of a Segment-spec tracker.
     Records carrying a single identifier (an email open, a store sale with only a customer id)
     are not needed here: they find their person through `int_person_identifiers`. -#}
 
@@ -61,6 +64,10 @@ observations as (
             ('mailchimp_subscriber_id', 'mailchimp_subscriber_id'),
             ('email', 'checkout_email'),
             ('phone', 'checkout_phone'),
+            ('tracker_user_id', 'tracker_user_id'),
+            ('email', 'traits_email'),
+            ('phone', 'traits_phone'),
+            ('email', "case when tracker_user_id like '%_@_%._%' and tracker_user_id <> coalesce(traits_email, '') then tracker_user_id end"),
         ]),
         ('square_customers', 'square_customers', 'cast(first_visit_date as ' ~ dbt.type_timestamp() ~ ')', 'first_name', [
             ('square_customer_id', 'square_customer_id'),

@@ -12,18 +12,28 @@ source as (
 renamed as (
 
     select
-        {{ strip_leading_apostrophe('customer_id') }} as source_record_id,
-        {{ strip_leading_apostrophe('customer_id') }} as customer_id,
+        -- Exports before 2023 have no Customer ID column: their email is the record's key.
+        coalesce(
+            {{ shopify_id('customer_id') }},
+            lower({{ trim_to_null('email') }})
+        ) as source_record_id,
+        {{ shopify_id('customer_id') }} as customer_id,
         {{ trim_to_null('first_name') }} as first_name,
         {{ trim_to_null('last_name') }} as last_name,
         {{ trim_to_null('email') }} as email,
         {{ strip_leading_apostrophe('phone') }} as phone,
-        {{ parse_yes_no('accepts_email_marketing') }} as has_accepted_email_marketing,
+        -- `Accepts Marketing` is the single consent column of exports before the 2022 split.
+        coalesce(
+            {{ parse_yes_no('accepts_email_marketing') }},
+            {{ parse_yes_no('accepts_marketing') }}
+        ) as has_accepted_email_marketing,
         {{ parse_yes_no('accepts_sms_marketing') }} as has_accepted_sms_marketing,
         {{ trim_to_null('default_address_company') }} as address_company,
         {{ trim_to_null('default_address_address1') }} as address_line_1,
         {{ trim_to_null('default_address_address2') }} as address_line_2,
         {{ trim_to_null('default_address_city') }} as address_city,
+        {{ trim_to_null('default_address_province') }} as address_province,
+        {{ trim_to_null('default_address_country') }} as address_country,
         {{ trim_to_null('default_address_province_code') }} as address_province_code,
         {{ trim_to_null('default_address_country_code') }} as address_country_code,
         {{ strip_leading_apostrophe('default_address_zip') }} as address_postal_code,
@@ -64,7 +74,9 @@ final as (
         address_line_1,
         address_line_2,
         address_city,
+        address_province,
         address_province_code,
+        address_country,
         address_country_code,
         address_postal_code,
         address_phone,

@@ -13,11 +13,11 @@ source as (
 renamed as (
 
     select
-        {{ trim_to_null('id') }} as source_record_id,
-        {{ trim_to_null('id') }} as order_line_item_id,
-        {{ trim_to_null('order_id') }} as order_id,
-        {{ trim_to_null('product_id') }} as product_id,
-        {{ trim_to_null('variant_id') }} as product_variant_id,
+        {{ shopify_id('id') }} as source_record_id,
+        {{ shopify_id('id') }} as order_line_item_id,
+        {{ shopify_id('order_id') }} as order_id,
+        {{ shopify_id('product_id') }} as product_id,
+        {{ shopify_id('variant_id') }} as product_variant_id,
         {{ trim_to_null('sku') }} as sku,
         {{ trim_to_null('title') }} as product_title,
         {{ trim_to_null('vendor') }} as vendor,

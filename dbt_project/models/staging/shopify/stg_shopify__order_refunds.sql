@@ -13,9 +13,9 @@ source as (
 renamed as (
 
     select
-        {{ trim_to_null('refund_id') }} as source_record_id,
-        {{ trim_to_null('refund_id') }} as refund_id,
-        {{ trim_to_null('order_id') }} as order_id,
+        {{ shopify_id('refund_id') }} as source_record_id,
+        {{ shopify_id('refund_id') }} as refund_id,
+        {{ shopify_id('order_id') }} as order_id,
         {{ iso_timestamp_to_utc('created_at') }} as refunded_at,
         {{ parse_money('amount') }} as refund_amount,
         _source_file,

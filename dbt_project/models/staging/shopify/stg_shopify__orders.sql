@@ -14,12 +14,12 @@ source as (
 renamed as (
 
     select
-        {{ trim_to_null('id') }} as source_record_id,
-        {{ trim_to_null('id') }} as order_id,
+        {{ shopify_id('id') }} as source_record_id,
+        {{ shopify_id('id') }} as order_id,
         {{ trim_to_null('name') }} as order_number,
         {{ trim_to_null('email') }} as email,
         {{ strip_leading_apostrophe('phone') }} as phone,
-        {{ trim_to_null('customer__id') }} as customer_id,
+        {{ shopify_id('customer__id') }} as customer_id,
         {{ trim_to_null('customer__email') }} as customer_email,
         {{ strip_leading_apostrophe('customer__phone') }} as customer_phone,
         {{ trim_to_null('customer__first_name') }} as customer_first_name,

@@ -1,6 +1,9 @@
-{#- Storefront Web Pixel events, one row per event (natural key: event id). Adds UTM and
-    Mailchimp click parameters parsed from the page URL and device type / browser derived from
-    the user agent (rules documented on the `user_agent_*` macros). Latest load wins. -#}
+{#- Storefront events, one row per event (natural key: event id, a Segment-spec tracker's
+    messageId), from the Web Pixel or a Segment-spec tracker (Segment, RudderStack). Tracker
+    calls become events: page / screen → `page_viewed`, identify → `identify`, track → its
+    `event`. Adds UTM and Mailchimp click parameters parsed from the page URL and device type /
+    browser derived from the user agent (rules documented on the `user_agent_*` macros).
+    Shopify GraphQL ids (gid://shopify/Customer/123) become numeric ids. Latest load wins. -#}
 
 {#- Incremental (docs/ingestion.md): a run transforms only raw rows loaded since the last one,
     plus the events whose key this table no longer holds; the pre-hook first removes rows whose
@@ -34,10 +37,16 @@ cleaned as (
 
     select
         {{ trim_to_null('event_id') }} as event_id,
+        lower({{ trim_to_null('event_type') }}) as event_type,
         {{ trim_to_null('event_name') }} as event_name,
+        {{ trim_to_null('page_name') }} as page_name,
         {{ trim_to_null('event_at') }} as event_at,
         {{ trim_to_null('client_id') }} as client_id,
-        {{ trim_to_null('customer_id') }} as customer_id,
+        {{ shopify_id('customer_id') }} as customer_id,
+        {{ trim_to_null('user_id') }} as user_id,
+        {{ trim_to_null('traits_email') }} as traits_email,
+        {{ strip_leading_apostrophe('traits_phone') }} as traits_phone,
+        {{ shopify_id('order_id') }} as order_id,
         {{ trim_to_null('seq') }} as seq,
         {{ trim_to_null('page_url') }} as page_url,
         {{ trim_to_null('referrer') }} as referrer,
@@ -50,7 +59,7 @@ cleaned as (
         {{ strip_leading_apostrophe('checkout_phone') }} as checkout_phone,
         {{ trim_to_null('checkout_total_amount') }} as checkout_total_amount,
         {{ trim_to_null('checkout_currency') }} as checkout_currency,
-        {{ trim_to_null('product_id') }} as product_id,
+        {{ shopify_id('product_id') }} as product_id,
         {{ trim_to_null('product_title') }} as product_title,
         {{ trim_to_null('product_price') }} as product_price,
         _source_file,
@@ -65,14 +74,22 @@ renamed as (
     select
         event_id as source_record_id,
         event_id,
-        event_name,
+        event_type,
+        case
+            when event_type in ('page', 'screen') then 'page_viewed'
+            when event_type = 'identify' then 'identify'
+            -- track calls and pixel events; other tracker calls (group, alias) by their type
+            else coalesce(event_name, event_type)
+        end as event_name,
+        page_name,
         {{ iso_timestamp_to_utc('event_at') }} as event_at,
         client_id as anonymous_id,
-        -- the pixel may send Shopify GIDs (gid://shopify/Customer/123): keep the numeric id
-        case
-            when customer_id like 'gid://%' then {{ dbt.split_part('customer_id', "'/'", 5) }}
-            else customer_id
-        end as customer_id,
+        customer_id,
+        -- a tracker's logged-in user id (Segment / RudderStack `userId`) and the traits it sent
+        user_id as tracker_user_id,
+        traits_email,
+        traits_phone,
+        order_id,
         {{ dbt.safe_cast('seq', dbt.type_int()) }} as event_sequence,
         page_url,
         referrer as referrer_url,
@@ -94,10 +111,7 @@ renamed as (
         checkout_phone,
         {{ parse_money('checkout_total_amount') }} as checkout_total_amount,
         upper(checkout_currency) as checkout_currency,
-        case
-            when product_id like 'gid://%' then {{ dbt.split_part('product_id', "'/'", 5) }}
-            else product_id
-        end as product_id,
+        product_id,
         product_title,
         {{ parse_money('product_price') }} as product_price_amount,
         _source_file,
@@ -121,10 +135,16 @@ final as (
     select
         source_record_id,
         event_id,
+        event_type,
         event_name,
+        page_name,
         event_at,
         anonymous_id,
         customer_id,
+        tracker_user_id,
+        traits_email,
+        traits_phone,
+        order_id,
         event_sequence,
         page_url,
         referrer_url,
