@@ -382,6 +382,9 @@ _GRAPHQL_ORDER = {
     "landing_site": ("customerJourneySummary.firstVisit.landingPage", "landingPageUrl"),
     "referring_site": ("customerJourneySummary.firstVisit.referrerUrl", "referrerUrl"),
     "browser_ip": ("clientIp",),
+    # Order.checkoutToken (GraphQL Admin 2026-07 changelog "New checkoutToken field added to the
+    # Order object"): links the order to its storefront checkout, as REST's checkout_token.
+    "checkout_token": ("checkoutToken",),
 }
 _GRAPHQL_CUSTOMER = {
     "email": ("defaultEmailAddress.emailAddress",),

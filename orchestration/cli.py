@@ -53,6 +53,13 @@ def demo_data(
     hard_cases: Annotated[
         bool, typer.Option(help="Add identity hard cases (typos, shared devices, …).")
     ] = False,
+    variants: Annotated[
+        bool,
+        typer.Option(
+            help="Write part of the exports in the tools' other documented shapes (older "
+            "columns, GraphQL bulk orders, Segment/RudderStack events, …) with messy identifiers."
+        ),
+    ] = False,
 ) -> None:
     """Writes realistic, messy demo exports into the landing folder (+ ground truth beside it)."""
     from ingestion.demo_data import generate_demo_data
@@ -61,7 +68,7 @@ def demo_data(
     with console.status(f"Generating demo exports for {people:,} people…"):
         summary = generate_demo_data(
             settings.landing_dir, settings.truth_dir, people=people, seed=seed,
-            as_of=_parse_as_of(as_of), hard_cases=hard_cases,
+            as_of=_parse_as_of(as_of), hard_cases=hard_cases, variants=variants,
         )  # fmt: skip
     table = Table(title=f"Demo exports in {settings.landing_dir}")
     table.add_column("file")
@@ -98,7 +105,7 @@ def run(
             f"[yellow]No exports found in {settings.landing_dir}: generating demo data "
             f"({demo_people:,} people) first.[/yellow]"
         )
-        demo_data(people=demo_people, seed=42, as_of=as_of, hard_cases=False)
+        demo_data(people=demo_people, seed=42, as_of=as_of, hard_cases=False, variants=False)
     as_of_moment = _parse_as_of(as_of)
     ok = run_pipeline(settings, console, as_of=as_of_moment, full_refresh=full_refresh)
     raise typer.Exit(code=0 if ok else 1)

@@ -24,12 +24,13 @@ from ingestion.demo_data.shopify import ShopifyOrders, plan_customers, write_pro
 from ingestion.demo_data.square import SquareSim
 from ingestion.demo_data.stories import choose_signature_people, plan_signature
 from ingestion.demo_data.truth import GroundTruth
+from ingestion.demo_data.variants import apply_variants
 from ingestion.demo_data.web import EventSpool, WebSim
 from ingestion.demo_data.writers import FileLog, WrittenFile, clean_previous
 
 _STREAMS = (
     "people", "story", "noise", "mailchimp", "mailchimp_ids", "shopify", "shopify_ids", "web",
-    "web_ids", "square", "square_ids",
+    "web_ids", "square", "square_ids", "variants",
 )  # fmt: skip
 
 
@@ -44,6 +45,8 @@ class DemoDataSummary:
     as_of: datetime
     hard_cases: bool
     files: tuple[WrittenFile, ...]
+    variants: tuple[str, ...] = ()
+    """The other documented export shapes written (`variants=True`), by name."""
 
     def records(self, folder: str | None = None) -> int:
         """Total records written, optionally only under one folder (`shopify`, `truth`, …)."""
@@ -63,14 +66,18 @@ def generate_demo_data(
     as_of: datetime | None = None,
     hard_cases: bool = False,
     noise: NoiseConfig | None = None,
+    variants: bool = False,
 ) -> DemoDataSummary:
     """Write Mailchimp, Shopify and Square exports for `people` simulated shoppers into
     `landing_dir/{mailchimp,shopify,square}` and the ground truth into `truth_dir`.
 
     `as_of` (timezone-aware) ends the ~18-month history; None means now rounded down to the
     hour. Same `seed` and `as_of` give byte-identical files. `hard_cases` switches on the
-    identity traps of `NoiseConfig` (`noise` overrides its default rates). Files a previous run
-    wrote in these folders are removed first so no stale month or campaign survives.
+    identity traps of `NoiseConfig` (`noise` overrides its default rates). `variants` rewrites
+    part of the exports into the other documented shapes of the same tools and adds the
+    identifier messes of real folders (`ingestion/demo_data/variants.py`); the ground truth is
+    unchanged by it. Files a previous run wrote in these folders are removed first so no stale
+    month or campaign survives.
     """
     if people < 1:
         raise ValueError("people must be at least 1")
@@ -135,6 +142,7 @@ def generate_demo_data(
     square.write(landing_dir / "square", truth, log)
     del square
 
+    applied = apply_variants(landing_dir, log, rng["variants"]) if variants else []
     truth.write(population, log)
     return DemoDataSummary(
         landing_dir=landing_dir,
@@ -144,6 +152,7 @@ def generate_demo_data(
         as_of=as_of,
         hard_cases=hard_cases,
         files=tuple(log.files),
+        variants=tuple(applied),
     )
 
 
