@@ -54,7 +54,9 @@ MAILCHIMP_HEADER = (
     "LONGITUDE", "GMTOFF", "DSTOFF", "TIMEZONE", "CC", "REGION", "LAST_CHANGED", "LEID", "EUID",
     "NOTES", "TAGS",
 )  # fmt: skip
-DOMAINS = ("gmail.com", "outlook.com", "bigpond.com", "yahoo.com.au", "icloud.com", "optusnet.com.au")
+DOMAINS = (
+    "gmail.com", "outlook.com", "bigpond.com", "yahoo.com.au", "icloud.com", "optusnet.com.au",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -97,14 +99,15 @@ def records_from_febrl(frames: list, names: list[str]) -> list[Record]:
     for frame, tag in zip(frames, names, strict=True):
         for rec_id, row in frame.iterrows():
             number = str(rec_id).split("-")[1]
+            given, surname = row["given_name"], row["surname"]
             records.append(
                 Record(
                     rec_id=f"{tag}:{rec_id}",
                     person=f"{tag.split('/')[0]}-{number}",
-                    given_name=str(row["given_name"]).strip() if isinstance(row["given_name"], str) else "",
-                    surname=str(row["surname"]).strip() if isinstance(row["surname"], str) else "",
+                    given_name=given.strip() if isinstance(given, str) else "",
+                    surname=surname.strip() if isinstance(surname, str) else "",
                 )
-            )  # fmt: skip
+            )
     return records
 
 
@@ -195,9 +198,7 @@ def build(
                 rng.choice(duplicates).tool = "mailchimp"
             else:
                 source = own[0]
-                own.append(
-                    Record(f"{source.rec_id}:mc", person, source.given_name, source.surname)
-                )
+                own.append(Record(f"{source.rec_id}:mc", person, source.given_name, source.surname))
                 own[-1].tool = "mailchimp"
     # Identifiers per record, then the tools' own uniqueness rules.
     for person in people:
@@ -239,16 +240,21 @@ def build(
             record.source_id = str(6_000_000_000_000 + int(digest[:12], 16) % 999_999_999_999)
         elif record.tool == "square":
             alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-            record.source_id = "".join(alphabet[int(digest[i : i + 2], 16) % 32] for i in range(0, 52, 2))
+            record.source_id = "".join(
+                alphabet[int(digest[i : i + 2], 16) % 32] for i in range(0, 52, 2)
+            )
         else:
             record.source_id = digest[:10]
     _write(everything, landing, rng, noise)
     _write_truth(everything, truth)
     return {
         "people": len(people),
-        "records": {tool: sum(r.tool == tool for r in everything) for tool in ("shopify", "square", "mailchimp")},
+        "records": {
+            tool: sum(r.tool == tool for r in everything)
+            for tool in ("shopify", "square", "mailchimp")
+        },
         "family_phones": [{"phone": _e164(phone), "people": [a, b]} for phone, a, b in family],
-    }  # fmt: skip
+    }
 
 
 def _title(value: str) -> str:
@@ -261,7 +267,7 @@ def _write(records: list[Record], landing: Path, rng: random.Random, noise: Nois
     shopify = [r for r in records if r.tool == "shopify"]
     square = [r for r in records if r.tool == "square"]
     mailchimp = [r for r in records if r.tool == "mailchimp"]
-    with (landing / "shopify" / "customers_export.csv").open("w", newline="", encoding="utf-8") as f:
+    with (landing / "shopify" / "customers_export.csv").open("w", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(SHOPIFY_HEADER)
         for r in shopify:
@@ -269,7 +275,7 @@ def _write(records: list[Record], landing: Path, rng: random.Random, noise: Nois
             writer.writerow([f"'{r.source_id}", _title(r.given_name), _title(r.surname), r.email,
                              "yes" if rng.random() < 0.6 else "no", "", "", "", "", "", "AU", "",
                              "", phone, "no", "0.00", "0", "", "no", ""])  # fmt: skip
-    with (landing / "square" / "customers-2025-06-30.csv").open("w", newline="", encoding="utf-8") as f:
+    with (landing / "square" / "customers-2025-06-30.csv").open("w", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(SQUARE_HEADER)
         for r in square:
@@ -294,7 +300,8 @@ def _write(records: list[Record], landing: Path, rng: random.Random, noise: Nois
         for index, r in enumerate(mailchimp):
             writer.writerow([r.email, _title(r.given_name), _title(r.surname), "", r.phone, "",
                              "2", "", "", "2025-01-02 10:00:00", "", "", "", "", "", "", "AU", "",
-                             "2025-01-02 10:00:00", str(100_000_000 + index), r.source_id, "", ""])  # fmt: skip
+                             "2025-01-02 10:00:00", str(100_000_000 + index), r.source_id,
+                             "", ""])  # fmt: skip
 
 
 def _write_truth(records: list[Record], truth: Path) -> None:

@@ -164,7 +164,7 @@ def refusal_counts(conn: duckdb.DuckDBPyConnection, truth: Path, family: list[di
         "other_guards_refused_true_identifiers": {},
         "examples_typo": [],
     }
-    for kind, value, reason, details, owners in refused:
+    for _kind, _value, reason, details, owners in refused:
         if owners != 1:
             continue
         if reason == "records name different people":
