@@ -228,7 +228,8 @@ def _delete_raw(
         clauses: list[str] = []
         params: list[str] = []
         for kind, columns in columns_by_type.items():
-            values = raw_phones if kind == "phone" else by_type.get(kind, [])
+            # Keys of lookup entries written before the current hygiene rules are keyed again.
+            values = _phone_keys(raw_phones) if kind == "phone" else by_type.get(kind, [])
             for column in columns:
                 if column not in raw_tables[table] or not values:
                     continue
@@ -272,6 +273,10 @@ def _delete_raw(
             " or ".join("contains(lower(raw_text), ?)" for _ in needles),
             needles,
         )
+
+
+def _phone_keys(raw_phones: list[str]) -> list[str]:
+    return sorted({key for key in map(phone_lookup_key, raw_phones) if key})
 
 
 def _delete_raw_rows(
@@ -321,7 +326,7 @@ def _scrub_dbt_tables(
 ) -> None:
     """Deletes the person's rows from every dbt-built table (views read raw: already clean)."""
     emails = by_type.get("email", [])
-    phones = by_type.get("phone", []) + raw_phones
+    phones = by_type.get("phone", []) + _phone_keys(raw_phones)
     pairs = report.identifiers
     for schema, schema_tables in tables.items():
         if schema in _NON_DBT_SCHEMAS:
