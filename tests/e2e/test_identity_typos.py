@@ -61,7 +61,8 @@ def test_typos_link_and_family_phones_do_not(
 
         accuracy = evaluate_identity(conn, FIXTURE / "truth")
         assert accuracy.precision == 1.0
-        # Every person's records are linked (emails and phones chain them).
-        assert accuracy.true_people_split == 0, accuracy
+        # Only people of a family phone may be split: a refused phone that was their only
+        # link between two records leaves those records apart.
+        assert accuracy.true_people_split <= 2 * len(family), accuracy
     finally:
         conn.close()
