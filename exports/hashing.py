@@ -18,6 +18,10 @@ publish):
   state the lower-case code; zip lower-case without spaces or dash, US 5 digits; country the
   lower-case ISO alpha-2 code. Every field is hashed.
 
+Before a platform's rule, every email goes through the identity layer's hygiene
+(`ingestion.identifier_hygiene`: invisible characters, quotes, `mailto:`, angle brackets), so an
+address the identity layer reads as `jane@x.com` is hashed as `jane@x.com` everywhere.
+
 Hashes are lower-case hex SHA-256 of the UTF-8 bytes. An empty value stays empty (the hash of
 an empty string would match nobody and wastes a row).
 """
@@ -29,6 +33,7 @@ import re
 import unicodedata
 
 from exports.csv_safety import E164, text
+from ingestion.identifier_hygiene import normalise_email
 
 _WHITESPACE = re.compile(r"\s+")
 _GOOGLE_GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
@@ -49,7 +54,7 @@ def sha256_hex(value: str) -> str:
 
 def google_email(value: object) -> str:
     """`Cloudy.SanFrancisco+shopping@gmail.com` -> `cloudysanfrancisco@gmail.com`."""
-    email = _WHITESPACE.sub("", text(value)).lower()
+    email = normalise_email(text(value))
     local, at, domain = email.rpartition("@")
     if not at or not local:
         return ""
@@ -93,7 +98,7 @@ def google_zip(value: object, country: str) -> str:
 
 def meta_email(value: object) -> str:
     """`John_Smith@gmail.com` -> `john_smith@gmail.com` (trim + lower case only)."""
-    email = text(value).lower()
+    email = normalise_email(text(value))
     return email if "@" in email else ""
 
 

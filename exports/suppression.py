@@ -3,9 +3,11 @@ consent flags say (a complaint, a legal hold, staff, a do-not-contact request).
 
 The file (`CDP_SUPPRESSION_FILE`) is a CSV. A column headed `email` or `phone` (any case, also
 `Email Address` / `Phone Number`) is read as such; a file without a known header is read as one
-value per line, an `@` telling an email from a phone. Emails are normalised like the identity
-layer (trimmed, lower case), phones to E.164 with `phonenumbers` (the default region applies to
-numbers written without a country code), so a match does not depend on how a value was typed.
+value per line, an `@` telling an email from a phone. Emails and phones are cleaned like the
+identity layer (`ingestion.identifier_hygiene`: invisible characters, quotes, `mailto:` / `tel:`,
+angle brackets; emails lower-cased), phones then to E.164 with `phonenumbers` (the default region
+applies to numbers written without a country code), so a match does not depend on how a value
+was typed.
 """
 
 from __future__ import annotations
@@ -18,18 +20,19 @@ import phonenumbers
 
 from exports.csv_safety import text
 from exports.errors import ExportError
+from ingestion import identifier_hygiene
 
 _EMAIL_HEADERS = frozenset({"email", "email address", "email_address", "e-mail"})
 _PHONE_HEADERS = frozenset({"phone", "phone number", "phone_number", "mobile"})
 
 
 def normalise_email(value: object) -> str:
-    return text(value).lower()
+    return identifier_hygiene.normalise_email(value)
 
 
 def normalise_phone(value: object, default_region: str) -> str:
     """E.164 form of a phone, or '' when it is not a possible phone number."""
-    raw = text(value)
+    raw = identifier_hygiene.phone_lookup_key(value)
     if not raw:
         return ""
     try:

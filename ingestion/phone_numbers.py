@@ -3,6 +3,10 @@
 Parsing phone numbers is not something SQL should hand-roll, and it is not portable across
 engines either; so this step writes a lookup table (raw text → E.164) that the dbt identity
 layer joins on every engine alike. Only values not seen before are parsed.
+
+The key is the raw text after identifier hygiene (`ingestion.identifier_hygiene`: invisible
+characters, quotes, a spreadsheet's apostrophe and `tel:` removed), the same key the dbt macro
+`phone_lookup_key` computes, so `\t'+1 415 555 2671` and `+1 415 555 2671` share one entry.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import duckdb
 import phonenumbers
 import pyarrow as pa
 
+from ingestion.identifier_hygiene import SQL_PHONE_KEY, phone_lookup_key, register_sql_functions
 from ingestion.sources import SOURCES
 
 LOOKUP_TABLE = "raw.phone_numbers"
@@ -18,8 +23,11 @@ LOOKUP_TABLE = "raw.phone_numbers"
 
 def to_e164(raw: str, default_region: str) -> tuple[str | None, bool]:
     """(E.164, is_valid) for a raw phone string; (None, False) when it is not a phone number."""
+    key = phone_lookup_key(raw)
+    if not key:
+        return None, False
     try:
-        number = phonenumbers.parse(raw, default_region)
+        number = phonenumbers.parse(key, default_region)
     except phonenumbers.NumberParseException:
         return None, False
     if not phonenumbers.is_possible_number(number):
@@ -41,9 +49,9 @@ def refresh_lookup(conn: duckdb.DuckDBPyConnection, default_region: str) -> int:
             "select table_name from information_schema.tables where table_schema = 'raw'"
         ).fetchall()
     }
+    register_sql_functions(conn)
     selects = [
-        # Keyed like staging's cleaned value: trimmed, without Shopify's leading apostrophe.
-        f"""select ltrim(trim("{column}"), '''') as raw_phone from raw.{spec.table} """
+        f"""select distinct "{column}" as raw_text from raw.{spec.table} """
         f'where "{column}" is not null'
         for spec in SOURCES.values()
         if spec.table in existing_tables
@@ -54,8 +62,10 @@ def refresh_lookup(conn: duckdb.DuckDBPyConnection, default_region: str) -> int:
     new_values = [
         row[0]
         for row in conn.execute(
-            f"select distinct raw_phone from ({' union '.join(selects)}) "
-            f"where raw_phone not in (select raw_phone from {LOOKUP_TABLE} "
+            # Distinct raw texts first: the key is computed once per text.
+            f"select distinct raw_phone from (select {SQL_PHONE_KEY}(raw_text) as raw_phone "
+            f"from ({' union '.join(selects)})) "
+            f"where raw_phone <> '' and raw_phone not in (select raw_phone from {LOOKUP_TABLE} "
             "where default_region = ?)",
             [default_region],
         ).fetchall()

@@ -2,8 +2,9 @@
 
 `forget_identifier` deletes, inside the caller's transaction, every raw row that carries any
 identifier of the person (matched on the raw columns listed in `RAW_IDENTIFIER_COLUMNS`,
-normalised like the identity layer: email trimmed and lower-cased, phone through
-`raw.phone_numbers` to E.164, source ids trimmed), their orders' line items and refunds, their
+normalised like the identity layer (`ingestion.identifier_hygiene`: the email cleaned and
+lower-cased, the phone through its lookup key and `raw.phone_numbers` to E.164, source ids
+trimmed), their orders' line items and refunds, their
 phone lookup entries, and their rows in every dbt-built table (marts and intermediate: by
 person_id, identifier or email / phone column). It records a tombstone per identifier in
 `meta.tombstones(identifier_type, identifier_sha256, forgotten_at)`: a hash, never the value.
@@ -26,6 +27,13 @@ import duckdb
 import phonenumbers
 
 from ingestion.errors import CdpError
+from ingestion.identifier_hygiene import (
+    SQL_EMAIL,
+    SQL_PHONE_KEY,
+    normalise_email,
+    phone_lookup_key,
+    register_sql_functions,
+)
 from ingestion.manifest import MANIFEST_TABLE
 from ingestion.phone_numbers import LOOKUP_TABLE, to_e164
 from ingestion.sources import SourceSpec
@@ -78,10 +86,13 @@ _NON_DBT_SCHEMAS = ("raw", "meta", "reference", "information_schema", "pg_catalo
 
 
 def normalised_sql(identifier_type: str, column: str) -> str:
-    """SQL normalising a raw column like the identity layer (phones excepted: see below)."""
+    """SQL normalising a raw column like the identity layer (phones: their lookup key, matched
+    against `raw.phone_numbers`). Needs `register_sql_functions` on the connection."""
     quoted = f'"{column}"'
     if identifier_type == "email":
-        return f"lower(trim({quoted}))"
+        return f"{SQL_EMAIL}({quoted})"
+    if identifier_type == "phone":
+        return f"{SQL_PHONE_KEY}({quoted})"
     if identifier_type in ("shopify_customer_id", "square_customer_id"):
         # Shopify CSVs prefix ids with an apostrophe; web pixels send `gid://shopify/Customer/1`.
         return f"regexp_replace(ltrim(trim({quoted}), ''''), '^gid://[^/]+/[^/]+/', '')"
@@ -94,11 +105,11 @@ def identifier_hash(value: str) -> str:
 
 def normalise_input(value: str, default_region: str) -> tuple[str, str]:
     """A user's `<email|phone>` as (identifier_type, normalised value), like `cdp profile`."""
-    value = value.strip()
     if "@" in value:
-        return "email", value.lower()
+        return "email", normalise_email(value)
+    value = value.strip()
     try:
-        number = phonenumbers.parse(value, default_region)
+        number = phonenumbers.parse(phone_lookup_key(value), default_region)
     except phonenumbers.NumberParseException:
         raise CdpError(f"{value!r} is not an email address or a phone number.") from None
     return "phone", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
@@ -140,6 +151,7 @@ def forget_identifier(
 ) -> ForgetReport:
     """Erases the person behind `value` (an email or phone); runs in the caller's transaction."""
     identifier_type, normalised = normalise_input(value, default_region)
+    register_sql_functions(conn)
     report = ForgetReport(identifier_type, normalised)
     tables = _tables(conn)
     marts = tables.get("marts", {})
@@ -218,16 +230,12 @@ def _delete_raw(
         clauses: list[str] = []
         params: list[str] = []
         for kind, columns in columns_by_type.items():
-            values = raw_phones if kind == "phone" else by_type.get(kind, [])
+            # Keys of lookup entries written before the current hygiene rules are keyed again.
+            values = _phone_keys(raw_phones) if kind == "phone" else by_type.get(kind, [])
             for column in columns:
                 if column not in raw_tables[table] or not values:
                     continue
-                expression = (
-                    f"""ltrim(trim("{column}"), '''')"""
-                    if kind == "phone"
-                    else normalised_sql(kind, column)
-                )
-                clauses.append(f"{expression} in ({_marks(values)})")
+                clauses.append(f"{normalised_sql(kind, column)} in ({_marks(values)})")
                 params.extend(values)
         if not clauses:
             continue
@@ -267,6 +275,10 @@ def _delete_raw(
             " or ".join("contains(lower(raw_text), ?)" for _ in needles),
             needles,
         )
+
+
+def _phone_keys(raw_phones: list[str]) -> list[str]:
+    return sorted({key for key in map(phone_lookup_key, raw_phones) if key})
 
 
 def _delete_raw_rows(
@@ -316,7 +328,7 @@ def _scrub_dbt_tables(
 ) -> None:
     """Deletes the person's rows from every dbt-built table (views read raw: already clean)."""
     emails = by_type.get("email", [])
-    phones = by_type.get("phone", []) + raw_phones
+    phones = by_type.get("phone", []) + _phone_keys(raw_phones)
     pairs = report.identifiers
     for schema, schema_tables in tables.items():
         if schema in _NON_DBT_SCHEMAS:
@@ -338,15 +350,22 @@ def _scrub_dbt_tables(
                 clauses.append(f"node_key in ({_marks(pairs)})")
                 params += [f"{kind}:{ident}" for kind, ident in pairs]
             if {"identifier_type", "raw_value"} <= columns and pairs:
+                # Observations kept with their raw text (those that were not valid).
                 raw_values = [ident for _, ident in pairs] + raw_phones
                 clauses.append(f"lower(trim(raw_value)) in ({_marks(raw_values)})")
                 params += [v.lower() for v in raw_values]
+                if emails:
+                    clauses.append(f"{SQL_EMAIL}(raw_value) in ({_marks(emails)})")
+                    params += emails
+                if phones:
+                    clauses.append(f"{SQL_PHONE_KEY}(raw_value) in ({_marks(phones)})")
+                    params += phones
             for column in sorted(columns):
                 if (column == "email" or column.endswith("_email")) and emails:
-                    clauses.append(f'lower(trim("{column}")) in ({_marks(emails)})')
+                    clauses.append(f'{SQL_EMAIL}("{column}") in ({_marks(emails)})')
                     params += emails
                 if (column == "phone" or column.endswith("_phone")) and phones:
-                    clauses.append(f'trim("{column}") in ({_marks(phones)})')
+                    clauses.append(f'{SQL_PHONE_KEY}("{column}") in ({_marks(phones)})')
                     params += phones
             if clauses:
                 name = f'"{schema}"."{table}"'
@@ -368,6 +387,7 @@ def drop_tombstoned_rows(conn: duckdb.DuckDBPyConnection, spec: SourceSpec, rela
     columns_by_type = RAW_IDENTIFIER_COLUMNS.get(spec.table)
     if not exists or not exists[0] or not columns_by_type:
         return 0
+    register_sql_functions(conn)
     raw_columns = set(spec.columns)
     clauses: list[str] = []
     params: list[str] = []
@@ -378,7 +398,7 @@ def drop_tombstoned_rows(conn: duckdb.DuckDBPyConnection, spec: SourceSpec, rela
             if kind == "phone":
                 matched = _tombstoned_phones(conn, spec.table, column, relative)
                 if matched:
-                    clauses.append(f"""ltrim(trim("{column}"), '''') in ({_marks(matched)})""")
+                    clauses.append(f'"{column}" in ({_marks(matched)})')
                     params += matched
                 continue
             clauses.append(
@@ -430,7 +450,7 @@ def _drop_quarantined(conn: duckdb.DuckDBPyConnection, table: str, relative: str
 def _tombstoned_phones(
     conn: duckdb.DuckDBPyConnection, table: str, column: str, relative: str
 ) -> list[str]:
-    """Raw phone texts of the file whose E.164 form is tombstoned (parsed with phonenumbers)."""
+    """Raw phone texts of the file (exactly as loaded) whose E.164 form is tombstoned."""
     from ingestion.settings import Settings
 
     region = Settings.from_env().default_phone_region
@@ -443,7 +463,7 @@ def _tombstoned_phones(
     if not tombstoned:
         return []
     raw_values = conn.execute(
-        f"""select distinct ltrim(trim("{column}"), '''') from raw.{table} """
+        f"""select distinct "{column}" from raw.{table} """
         f'where _source_file = ? and "{column}" is not null',
         [relative],
     ).fetchall()

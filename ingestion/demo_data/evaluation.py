@@ -36,8 +36,14 @@ class IdentityAccuracy:
         return asdict(self)
 
 
-def evaluate_identity(conn: duckdb.DuckDBPyConnection, truth_dir: Path) -> IdentityAccuracy:
-    """Compares `marts.person_identifiers` with `<truth_dir>/identifiers.csv`."""
+def evaluate_identity(
+    conn: duckdb.DuckDBPyConnection,
+    truth_dir: Path,
+    predictions: str = "marts.person_identifiers",
+) -> IdentityAccuracy:
+    """Compares `predictions` (a relation with identifier_type, identifier_value, person_id:
+    `marts.person_identifiers` unless another partition is being judged) with
+    `<truth_dir>/identifiers.csv`."""
     truth_file = str(truth_dir / "identifiers.csv").replace("'", "''")
     conn.execute(
         f"""
@@ -51,7 +57,7 @@ def evaluate_identity(conn: duckdb.DuckDBPyConnection, truth_dir: Path) -> Ident
         """
     )
     conn.execute(
-        """
+        f"""
         create or replace temp table _pairs as
         select
             t.identifier_type, t.identifier_value, t.true_person_id,
@@ -60,7 +66,7 @@ def evaluate_identity(conn: duckdb.DuckDBPyConnection, truth_dir: Path) -> Ident
                 as person_id,
             p.person_id is null as is_missing
         from _truth as t
-        left join marts.person_identifiers as p
+        left join {predictions} as p
             on t.identifier_type = p.identifier_type and t.identifier_value = p.identifier_value
         where t.owners = 1 and not t.has_unowned
         """

