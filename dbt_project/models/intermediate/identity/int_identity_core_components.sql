@@ -1,16 +1,28 @@
 {{ config(materialized='connected_components', max_rounds=40) }}
 
-{#- People as they are without weak identifiers (var identity_weak_types, e.g. browser ids):
-    the reference against which a weak identifier that joins two people is detected. -#}
+{#- People as they are without weak identifiers (var identity_weak_types, e.g. browser ids, and
+    the identifiers whose records name different people, int_identity_name_conflicts): the
+    reference against which a weak identifier that joins two people is detected. -#}
 
 {%- set weak_types = var('identity_weak_types') -%}
 
 with
 
+name_conflicts as (
+
+    select identifier_type, identifier_value from {{ ref('int_identity_name_conflicts') }}
+
+),
+
 strong_nodes as (
 
-    select node_id from {{ ref('int_identity_nodes') }}
-    where identifier_type not in ({{ "'" ~ (weak_types | join("', '")) ~ "'" }})
+    select nodes.node_id
+    from {{ ref('int_identity_nodes') }} as nodes
+    left join name_conflicts
+        on nodes.identifier_type = name_conflicts.identifier_type
+        and nodes.identifier_value = name_conflicts.identifier_value
+    where nodes.identifier_type not in ({{ "'" ~ (weak_types | join("', '")) ~ "'" }})
+        and name_conflicts.identifier_value is null
 
 ),
 

@@ -1,7 +1,11 @@
 {#- Links between identifiers seen on the same source record (refused identifiers are not
-    nodes, so they link nothing; records matching a never_link pair rule link nothing). A record with k identifiers
-    contributes k - 1 edges (a star on its smallest node), which connects them all with the
-    fewest rows. -#}
+    nodes, so they link nothing; records matching a never_link pair rule link nothing). A record
+    with k identifiers contributes k - 1 edges (a star), which connects them all with the fewest
+    rows. The star's centre is the record's smallest *strong* node: weak identifiers (browser
+    ids, identifiers whose records name different people) are leaves, so refusing one later
+    (int_identity_weak_refusals) never cuts the record's other identifiers apart. -#}
+
+{%- set weak_types = var('identity_weak_types') -%}
 
 with
 
@@ -31,9 +35,24 @@ records_with_forbidden_pairs as (
 
 ),
 
+name_conflicts as (
+
+    select identifier_type, identifier_value from {{ ref('int_identity_name_conflicts') }}
+
+),
+
 nodes as (
 
-    select node_id, identifier_type, identifier_value from {{ ref('int_identity_nodes') }}
+    select
+        nodes.node_id,
+        nodes.identifier_type,
+        nodes.identifier_value,
+        nodes.identifier_type in ({{ "'" ~ (weak_types | join("', '")) ~ "'" }})
+            or name_conflicts.identifier_value is not null as is_weak
+    from {{ ref('int_identity_nodes') }} as nodes
+    left join name_conflicts
+        on nodes.identifier_type = name_conflicts.identifier_type
+        and nodes.identifier_value = name_conflicts.identifier_value
 
 ),
 
@@ -43,7 +62,8 @@ record_nodes as (
     select
         observations.source_table,
         observations.source_record_id,
-        nodes.node_id
+        nodes.node_id,
+        nodes.is_weak
     from {{ ref('int_identifiers_normalised') }} as observations
     inner join nodes
         on observations.identifier_type = nodes.identifier_type
@@ -61,7 +81,10 @@ anchored as (
         source_table,
         source_record_id,
         node_id,
-        min(node_id) over (partition by source_table, source_record_id) as anchor_node_id
+        coalesce(
+            min(case when not is_weak then node_id end) over (partition by source_table, source_record_id),
+            min(node_id) over (partition by source_table, source_record_id)
+        ) as anchor_node_id
     from record_nodes
 
 ),
@@ -71,9 +94,10 @@ final as (
     -- Only the links, as integers: the records behind a link are found again from
     -- int_identifiers_normalised when someone asks (cdp explain, int_identity_events), which
     -- is far cheaper than carrying record ids on millions of edges.
+    -- The smaller node first, whichever is the centre of the star.
     select distinct
-        anchor_node_id as node_id_a,
-        node_id as node_id_b
+        case when anchor_node_id < node_id then anchor_node_id else node_id end as node_id_a,
+        case when anchor_node_id < node_id then node_id else anchor_node_id end as node_id_b
     from anchored
     where node_id <> anchor_node_id
 

@@ -1,6 +1,7 @@
-{#- Weak identifiers (var identity_weak_types) seen with identifiers of two or more different
-    people: a family tablet, a shared office browser. They may attach to one person but never
-    join two, so they link nothing. -#}
+{#- Weak identifiers seen with identifiers of two or more different people: a family tablet, a
+    shared office browser (var identity_weak_types), or a phone whose records name different
+    people and belong to different people (int_identity_name_conflicts: the family phone).
+    They may attach to one person but never join two, so they link nothing. -#}
 
 {%- set weak_types = var('identity_weak_types') -%}
 
@@ -33,10 +34,23 @@ neighbours as (
 
 ),
 
+name_conflicts as (
+
+    select identifier_type, identifier_value, details from {{ ref('int_identity_name_conflicts') }}
+
+),
+
 weak_nodes as (
 
-    select * from nodes
-    where identifier_type in ({{ "'" ~ (weak_types | join("', '")) ~ "'" }})
+    select
+        nodes.*,
+        name_conflicts.details as name_conflict_details
+    from nodes
+    left join name_conflicts
+        on nodes.identifier_type = name_conflicts.identifier_type
+        and nodes.identifier_value = name_conflicts.identifier_value
+    where nodes.identifier_type in ({{ "'" ~ (weak_types | join("', '")) ~ "'" }})
+        or name_conflicts.identifier_value is not null
 
 ),
 
@@ -63,8 +77,16 @@ final as (
         weak_nodes.node_key,
         weak_nodes.identifier_type,
         weak_nodes.identifier_value,
-        'weak identifier joins different people' as reason,
-        {{ dbt.concat(["'seen with identifiers of '", 'cast(people_per_weak_node.people as ' ~ dbt.type_string() ~ ')', "' people'"]) }} as details
+        case
+            when weak_nodes.name_conflict_details is not null then 'records name different people'
+            else 'weak identifier joins different people'
+        end as reason,
+        {{ dbt.concat([
+            "coalesce(" ~ dbt.concat(['weak_nodes.name_conflict_details', "'; '"]) ~ ", '')",
+            "'seen with identifiers of '",
+            'cast(people_per_weak_node.people as ' ~ dbt.type_string() ~ ')',
+            "' people'"
+        ]) }} as details
     from weak_nodes
     inner join people_per_weak_node
         on weak_nodes.node_id = people_per_weak_node.node_id

@@ -1,0 +1,113 @@
+{#- Name-checked identifiers (`identity_name_checked_types`: phones, browser ids) whose records
+    name different people: two first names that are neither similar spellings, one edit apart,
+    nicknames of each other nor an initial and its name (`identity_name_match`). Such an
+    identifier is not refused outright: it is treated like a weak identifier
+    (`int_identity_weak_refusals`), so it still belongs to the person when every record carrying
+    it belongs to that person through other identifiers (a typo or a changed first name on a
+    duplicate record), and links nothing when its records belong to different people (the
+    family phone). -#}
+
+{%- set name_checked = var('identity_name_checked_types') -%}
+{%- set name_match = var('identity_name_match') -%}
+
+with
+
+name_equivalents as (
+
+    select * from {{ ref('identity_name_equivalents') }}
+
+),
+
+multi_named as (
+
+    -- Name-checked identifiers whose records carry two or more first names, compared on
+    -- letters only (`J.` is `j`, `Mary-Jane` is `maryjane`). Most identifiers carry one name:
+    -- only these few are compared pair by pair below.
+    select identifier_type, identifier_value
+    from (
+        select distinct identifier_type, identifier_value, record_first_name
+        from {{ ref('int_identifiers_normalised') }}
+        where is_valid
+            and identifier_type in ({{ "'" ~ (name_checked | join("', '")) ~ "'" }})
+            and record_first_name is not null
+    ) as spellings
+    where {{ cdp.regex_replace_all('record_first_name', "'[^\\p{L}]'", "''") }} <> ''
+    group by identifier_type, identifier_value
+    having count(distinct {{ cdp.regex_replace_all('record_first_name', "'[^\\p{L}]'", "''") }}) > 1
+
+),
+
+named as (
+
+    select distinct
+        observations.identifier_type,
+        observations.identifier_value,
+        {{ cdp.regex_replace_all('observations.record_first_name', "'[^\\p{L}]'", "''") }} as first_name
+    from {{ ref('int_identifiers_normalised') }} as observations
+    inner join multi_named
+        on observations.identifier_type = multi_named.identifier_type
+        and observations.identifier_value = multi_named.identifier_value
+    where observations.is_valid
+        and observations.record_first_name is not null
+
+),
+
+name_pairs as (
+
+    select
+        this_name.identifier_type,
+        this_name.identifier_value,
+        this_name.first_name as name_a,
+        other_name.first_name as name_b
+    from named as this_name
+    inner join named as other_name
+        on this_name.identifier_type = other_name.identifier_type
+        and this_name.identifier_value = other_name.identifier_value
+        and this_name.first_name < other_name.first_name
+    where this_name.first_name <> ''
+
+),
+
+judged_pairs as (
+
+    -- Two spellings name one person when a person reading them would say so: similar
+    -- spellings (a typo), one edit apart, a listed nickname, or an initial and a name that
+    -- starts with it. Anything else is two people.
+    select
+        name_pairs.*,
+        {%- if name_match.nicknames %}
+        name_equivalents.name is not null
+        {%- else %}
+        false
+        {%- endif %}
+        {%- if name_match.initials %}
+        or (length(name_pairs.name_a) = 1 and substr(name_pairs.name_b, 1, 1) = name_pairs.name_a)
+        or (length(name_pairs.name_b) = 1 and substr(name_pairs.name_a, 1, 1) = name_pairs.name_b)
+        {%- endif %}
+        or (least(length(name_pairs.name_a), length(name_pairs.name_b)) >= {{ name_match.one_edit_min_length }}
+            and {{ cdp.within_one_edit('name_pairs.name_a', 'name_pairs.name_b') }})
+        or (least(length(name_pairs.name_a), length(name_pairs.name_b)) >= 2
+            and {{ cdp.name_similarity('name_pairs.name_a', 'name_pairs.name_b') }} >= {{ name_match.min_similarity }})
+            as is_same_person
+    from name_pairs
+    {%- if name_match.nicknames %}
+    left join name_equivalents
+        on (name_pairs.name_a = name_equivalents.name and name_pairs.name_b = name_equivalents.equivalent_name)
+        or (name_pairs.name_b = name_equivalents.name and name_pairs.name_a = name_equivalents.equivalent_name)
+    {%- endif %}
+
+),
+
+final as (
+
+    select
+        identifier_type,
+        identifier_value,
+        {{ dbt.concat(["'first names: '", dbt.listagg(dbt.concat(['name_a', "' / '", 'name_b']), "', '", 'order by name_a, name_b')]) }} as details
+    from judged_pairs
+    where not is_same_person
+    group by identifier_type, identifier_value
+
+)
+
+select * from final
