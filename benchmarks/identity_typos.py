@@ -154,7 +154,13 @@ def refusal_counts(conn: duckdb.DuckDBPyConnection, truth: Path, family: list[di
     refused = conn.execute(
         """
         select r.identifier_type, r.identifier_value, r.reason, r.details, o.owners
-        from intermediate.int_identity_refused_identifiers as r
+        from (
+            select identifier_type, identifier_value, reason, details
+            from intermediate.int_identity_refused_identifiers
+            union all
+            select identifier_type, identifier_value, reason, details
+            from intermediate.int_identity_weak_refusals
+        ) as r
         left join _owners as o using (identifier_type, identifier_value)
         """
     ).fetchall()

@@ -1,5 +1,5 @@
 {#- How alike two cleaned first names are, for the name-conflict guard
-    (int_identity_refused_identifiers; docs/identity.md, "Names that disagree").
+    (int_identity_name_conflicts; docs/identity.md, "Names that disagree").
 
     `name_similarity`: Jaro-Winkler similarity in [0, 1] (1 = identical). DuckDB has it built in
     (`jaro_winkler_similarity`); Spark has no such function, so its body computes the same
@@ -85,4 +85,17 @@
             i -> concat(substr({{ a }}, 1, i - 1), substr({{ a }}, i + 1, 1), substr({{ a }}, i, 1),
                 substr({{ a }}, i + 2)) = {{ b }}
         )))
+{%- endmacro %}
+
+{#- Two letters-only names are one spelling (a typo apart) under `identity_name_match`: one
+    edit apart (both at least `one_edit_min_length` letters) or Jaro-Winkler similarity at
+    least `min_similarity` (both at least 2 letters). Nicknames and initials are judged by the
+    caller: they apply to given names only. -#}
+{% macro spellings_agree(a, b) -%}
+    {%- set name_match = var('identity_name_match') -%}
+    ({{ a }} = {{ b }}
+        or (least(length({{ a }}), length({{ b }})) >= {{ name_match.one_edit_min_length }}
+            and {{ cdp.within_one_edit(a, b) }})
+        or (least(length({{ a }}), length({{ b }})) >= 2
+            and {{ cdp.name_similarity(a, b) }} >= {{ name_match.min_similarity }}))
 {%- endmacro %}

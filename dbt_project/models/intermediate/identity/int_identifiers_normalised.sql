@@ -31,6 +31,7 @@ normalised as (
         observations.raw_value,
         observations.observed_at,
         observations.record_first_name,
+        observations.record_last_name,
         case
             when observations.identifier_type = 'email'
                 then {{ cdp.normalise_email('observations.raw_value') }}
@@ -93,8 +94,8 @@ final as (
 
     -- Narrow on purpose (26 observations per person at scale, and writing wide text columns
     -- is most of the cost): no node key (identifier_type + identifier_value is the key), the
-    -- raw text only where it could not be normalised, the first name only for the
-    -- identifier types whose records are name-checked.
+    -- raw text only where it could not be normalised, the names only for the identifier
+    -- types whose records are name-checked.
     select
         source_table,
         source_record_id,
@@ -105,6 +106,9 @@ final as (
         case when identifier_type in ({{ "'" ~ (var('identity_name_checked_types') | join("', '")) ~ "'" }})
             then record_first_name
         end as record_first_name,
+        case when identifier_type in ({{ "'" ~ (var('identity_name_checked_types') | join("', '")) ~ "'" }})
+            then record_last_name
+        end as record_last_name,
         invalid_reason is null as is_valid,
         invalid_reason
     from validated

@@ -42,7 +42,8 @@ named as (
     select distinct
         observations.identifier_type,
         observations.identifier_value,
-        {{ cdp.regex_replace_all('observations.record_first_name', "'[^\\p{L}]'", "''") }} as first_name
+        {{ cdp.regex_replace_all('observations.record_first_name', "'[^\\p{L}]'", "''") }} as first_name,
+        coalesce({{ cdp.regex_replace_all('observations.record_last_name', "'[^\\p{L}]'", "''") }}, '') as last_name
     from {{ ref('int_identifiers_normalised') }} as observations
     inner join multi_named
         on observations.identifier_type = multi_named.identifier_type
@@ -58,7 +59,9 @@ name_pairs as (
         this_name.identifier_type,
         this_name.identifier_value,
         this_name.first_name as name_a,
-        other_name.first_name as name_b
+        other_name.first_name as name_b,
+        this_name.last_name as last_name_a,
+        other_name.last_name as last_name_b
     from named as this_name
     inner join named as other_name
         on this_name.identifier_type = other_name.identifier_type
@@ -71,8 +74,10 @@ name_pairs as (
 judged_pairs as (
 
     -- Two spellings name one person when a person reading them would say so: similar
-    -- spellings (a typo), one edit apart, a listed nickname, or an initial and a name that
-    -- starts with it. Anything else is two people.
+    -- spellings (a typo), one edit apart, a listed nickname, an initial and a name that
+    -- starts with it, or a given and a family name written the other way round on one of the
+    -- records (`Jacob White` / `White Jacob`, a classic data-entry swap). Anything else is two
+    -- people.
     select
         name_pairs.*,
         {%- if name_match.nicknames %}
@@ -84,10 +89,10 @@ judged_pairs as (
         or (length(name_pairs.name_a) = 1 and substr(name_pairs.name_b, 1, 1) = name_pairs.name_a)
         or (length(name_pairs.name_b) = 1 and substr(name_pairs.name_a, 1, 1) = name_pairs.name_b)
         {%- endif %}
-        or (least(length(name_pairs.name_a), length(name_pairs.name_b)) >= {{ name_match.one_edit_min_length }}
-            and {{ cdp.within_one_edit('name_pairs.name_a', 'name_pairs.name_b') }})
-        or (least(length(name_pairs.name_a), length(name_pairs.name_b)) >= 2
-            and {{ cdp.name_similarity('name_pairs.name_a', 'name_pairs.name_b') }} >= {{ name_match.min_similarity }})
+        or {{ cdp.spellings_agree('name_pairs.name_a', 'name_pairs.name_b') }}
+        or (name_pairs.last_name_a <> '' and name_pairs.last_name_b <> ''
+            and {{ cdp.spellings_agree('name_pairs.name_a', 'name_pairs.last_name_b') }}
+            and {{ cdp.spellings_agree('name_pairs.last_name_a', 'name_pairs.name_b') }})
             as is_same_person
     from name_pairs
     {%- if name_match.nicknames %}
@@ -98,14 +103,28 @@ judged_pairs as (
 
 ),
 
+different_people as (
+
+    -- A pair of first names seen with several family names counts as one person when any of
+    -- its records shows it (the swap is on one record).
+    select
+        identifier_type,
+        identifier_value,
+        name_a,
+        name_b
+    from judged_pairs
+    group by identifier_type, identifier_value, name_a, name_b
+    having not {{ dbt.bool_or('is_same_person') }}
+
+),
+
 final as (
 
     select
         identifier_type,
         identifier_value,
         {{ dbt.concat(["'first names: '", dbt.listagg(dbt.concat(['name_a', "' / '", 'name_b']), "', '", 'order by name_a, name_b')]) }} as details
-    from judged_pairs
-    where not is_same_person
+    from different_people
     group by identifier_type, identifier_value
 
 )
