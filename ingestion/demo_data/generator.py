@@ -18,6 +18,7 @@ from faker import Faker
 from ingestion.demo_data.config import SIMULATION_DAYS, BehaviourRates, NoiseConfig
 from ingestion.demo_data.ids import IdFactory, stable_hex
 from ingestion.demo_data.mailchimp import MailchimpSim, schedule_campaigns
+from ingestion.demo_data.marker import write_marker
 from ingestion.demo_data.noise import apply_hard_cases
 from ingestion.demo_data.people import EmailBook, Person, PhoneBook, build_people
 from ingestion.demo_data.shopify import ShopifyOrders, plan_customers, write_products
@@ -25,7 +26,7 @@ from ingestion.demo_data.square import SquareSim
 from ingestion.demo_data.stories import choose_signature_people, plan_signature
 from ingestion.demo_data.truth import GroundTruth
 from ingestion.demo_data.web import EventSpool, WebSim
-from ingestion.demo_data.writers import FileLog, WrittenFile, clean_previous
+from ingestion.demo_data.writers import TRUTH_FILES, FileLog, WrittenFile, clean_previous
 
 _STREAMS = (
     "people", "story", "noise", "mailchimp", "mailchimp_ids", "shopify", "shopify_ids", "web",
@@ -70,7 +71,8 @@ def generate_demo_data(
     `as_of` (timezone-aware) ends the ~18-month history; None means now rounded down to the
     hour. Same `seed` and `as_of` give byte-identical files. `hard_cases` switches on the
     identity traps of `NoiseConfig` (`noise` overrides its default rates). Files a previous run
-    wrote in these folders are removed first so no stale month or campaign survives.
+    wrote in these folders are removed first so no stale month or campaign survives; a folder
+    holding any other file is refused (`CdpError`, nothing deleted): see `writers.clean_previous`.
     """
     if people < 1:
         raise ValueError("people must be at least 1")
@@ -82,7 +84,40 @@ def generate_demo_data(
     start = as_of - timedelta(days=SIMULATION_DAYS)
     landing_dir, truth_dir = Path(landing_dir), Path(truth_dir)
     clean_previous(landing_dir, truth_dir)
+    try:
+        population, files = _simulate(
+            landing_dir, truth_dir, people, seed, as_of, start, hard_cases, noise
+        )
+    finally:
+        # Everything in the folders now was written by this run (anything else was refused
+        # above), so the marker lists it even after a crash: the next run can clean it up.
+        write_marker(
+            landing_dir, truth_dir, TRUTH_FILES,
+            {"seed": seed, "people": people, "as_of": as_of.isoformat(),
+             "hard_cases": hard_cases},
+        )  # fmt: skip
+    return DemoDataSummary(
+        landing_dir=landing_dir,
+        truth_dir=truth_dir,
+        people=population,
+        seed=seed,
+        as_of=as_of,
+        hard_cases=hard_cases,
+        files=files,
+    )
 
+
+def _simulate(
+    landing_dir: Path,
+    truth_dir: Path,
+    people: int,
+    seed: int,
+    as_of: datetime,
+    start: datetime,
+    hard_cases: bool,
+    noise: NoiseConfig | None,
+) -> tuple[int, tuple[WrittenFile, ...]]:
+    """Simulates the shop and writes every file; returns (true people, files written)."""
     master = random.Random(seed)
     rng = {name: random.Random(master.getrandbits(64)) for name in _STREAMS}
     fake = Faker("en_US")
@@ -136,15 +171,7 @@ def generate_demo_data(
     del square
 
     truth.write(population, log)
-    return DemoDataSummary(
-        landing_dir=landing_dir,
-        truth_dir=truth_dir,
-        people=len(population),
-        seed=seed,
-        as_of=as_of,
-        hard_cases=hard_cases,
-        files=tuple(log.files),
-    )
+    return len(population), tuple(log.files)
 
 
 def _plan_recent_abandons(population: list[Person], rng: random.Random, as_of: datetime) -> None:
