@@ -101,6 +101,13 @@ def run(
 
     settings = Settings.from_env()
     as_of_moment = _parse_as_of(as_of)
+    if not demo_if_empty and not _landing_has_files(settings) and not settings.warehouse.exists():
+        _fail(
+            f"No exports in {settings.landing_dir} and no warehouse at {settings.warehouse} "
+            "yet: nothing to run on. Drop exports into the landing folder (docs/sources.md), "
+            "or try the platform on demo data with `cdp run --demo-if-empty` (what `make run` "
+            "does)."
+        )
     # Held from the demo-data checks to the end of the run (the runner re-enters it).
     with writer_lock(settings.warehouse):
         _prepare_landing(settings, demo_if_empty, demo_people, as_of)
@@ -126,12 +133,6 @@ def _prepare_landing(
 
     landing, warehouse = settings.landing_dir, settings.warehouse
     empty = not _landing_has_files(settings)
-    if empty and not demo_if_empty and not warehouse.exists():
-        _fail(
-            f"No exports in {landing} and no warehouse at {warehouse} yet: nothing to run on. "
-            "Drop exports into the landing folder (docs/sources.md), or try the platform on "
-            "demo data with `cdp run --demo-if-empty` (what `make run` does)."
-        )
     check_writable(warehouse)
     conn = connect(warehouse)
     try:
@@ -159,24 +160,15 @@ def _prepare_landing(
         demo = demo_files_present(landing)
         loaded = loaded_shas(conn)
         new_demo = sorted(path for path, sha in demo.items() if sha not in loaded)
-        if new_demo:
-            others = [
-                path.relative_to(landing).as_posix()
-                for spec in SOURCES.values()
-                for path in spec.files(landing)
-                if path.relative_to(landing).as_posix() not in demo
-            ]
-            mixed = real or others
-            if mixed:
-                _fail(
-                    f"Not loading demo data: {landing} holds {len(new_demo)} new file(s) "
-                    f"written by `cdp demo-data` (e.g. {new_demo[0]}), and "
-                    + (f"the warehouse {warehouse} holds real exports" if real else
-                       "the landing folder holds real exports too")
-                    + f" (e.g. {mixed[0]}): demo people would mix with real ones. Remove the "
-                    "demo files (listed in the landing folder's .cdp-demo-data.json), or set "
-                    "CDP_LANDING_DIR and CDP_WAREHOUSE to other folders for the demo."
-                )  # fmt: skip
+        if new_demo and real:
+            _fail(
+                f"Not loading demo data: {landing} holds {len(new_demo)} new file(s) written "
+                f"by `cdp demo-data` (e.g. {new_demo[0]}), and the warehouse {warehouse} holds "
+                f"{len(real)} loaded file(s) that are not demo data (e.g. {real[0]}): demo "
+                "people would mix with real ones. Remove the demo files (listed in the landing "
+                "folder's .cdp-demo-data.json), or set CDP_LANDING_DIR and CDP_WAREHOUSE to "
+                "other folders for the demo."
+            )
         record_demo_files(conn, demo)
     finally:
         conn.close()
