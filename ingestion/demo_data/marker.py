@@ -2,8 +2,8 @@
 
 Demo files carry the real tools' names (`shopify/customers_export.csv` is what Shopify
 calls its export too), so a name never proves a file is demo output. The generator writes a
-marker, `<landing>/.cdp-demo-data.json`, listing the sha256 of every file it wrote (landing
-and ground truth). With it:
+marker, `.cdp-demo-data.json`, in the landing folder and in the ground-truth folder, listing
+the sha256 of every file it wrote there. With them:
 
 - `cdp demo-data` deletes only files whose content is still what it wrote, and refuses a
   folder that holds anything else (`foreign_files`);
@@ -37,17 +37,17 @@ def marker_path(landing_dir: Path) -> Path:
     return landing_dir / MARKER_NAME
 
 
-def read_marker(landing_dir: Path) -> dict[str, dict[str, str]]:
-    """{"landing": {relative path: sha256}, "truth": {file name: sha256}}; empty when absent."""
-    path = marker_path(landing_dir)
-    empty: dict[str, dict[str, str]] = {"landing": {}, "truth": {}}
+def read_marker(folder: Path) -> dict[str, str]:
+    """{path relative to `folder`: sha256} of the files demo data wrote there; empty when the
+    folder has no (readable) marker, so that nothing counts as demo output."""
+    path = marker_path(folder)
     if not path.is_file():
-        return empty
+        return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return empty  # unreadable marker: nothing counts as demo output, so nothing is deleted
-    return {key: dict(data.get(key) or {}) for key in empty}
+        files = json.loads(path.read_text(encoding="utf-8")).get("files") or {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
 
 
 def _files_under(folder: Path) -> list[Path]:
@@ -60,25 +60,29 @@ def _files_under(folder: Path) -> list[Path]:
     )
 
 
+def _write(folder: Path, files: dict[str, str], about: dict[str, object]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    marker_path(folder).write_text(
+        json.dumps({"written_by": "cdp demo-data", **about, "files": files},
+                   indent=1, sort_keys=True, default=str),
+        encoding="utf-8",
+    )  # fmt: skip
+
+
 def write_marker(
     landing_dir: Path, truth_dir: Path, truth_names: tuple[str, ...], about: dict[str, object]
-) -> Path:
+) -> None:
     """Lists every file now in the landing folder (the generator refused to start unless all
-    earlier files were its own, then deleted them) and the ground-truth files it wrote."""
+    earlier files were its own, then deleted them), and the ground-truth files it wrote."""
     landing = {
         p.relative_to(landing_dir).as_posix(): sha256_of(p) for p in _files_under(landing_dir)
     }
     truth = {
         name: sha256_of(truth_dir / name) for name in truth_names if (truth_dir / name).is_file()
     }
-    path = marker_path(landing_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        json.dumps({"written_by": "cdp demo-data", **about, "landing": landing, "truth": truth},
-                   indent=1, sort_keys=True, default=str),
-        encoding="utf-8",
-    )  # fmt: skip
-    return path
+    _write(landing_dir, landing, about)
+    if truth:
+        _write(truth_dir, truth, about)
 
 
 def earlier_demo_output(
@@ -86,23 +90,24 @@ def earlier_demo_output(
 ) -> tuple[list[Path], list[Path]]:
     """(files an earlier `cdp demo-data` wrote and nobody changed since, every other file)
     in the landing folder and among the ground-truth names in the truth folder."""
-    marker = read_marker(landing_dir)
     ours: list[Path] = []
     foreign: list[Path] = []
+    landing_marker = read_marker(landing_dir)
     for path in _files_under(landing_dir):
-        expected = marker["landing"].get(path.relative_to(landing_dir).as_posix())
+        expected = landing_marker.get(path.relative_to(landing_dir).as_posix())
         (ours if expected and sha256_of(path) == expected else foreign).append(path)
+    truth_marker = read_marker(truth_dir)
     for name in truth_names:
         path = truth_dir / name
         if path.is_file():
-            expected = marker["truth"].get(name)
+            expected = truth_marker.get(name)
             (ours if expected and sha256_of(path) == expected else foreign).append(path)
     return ours, foreign
 
 
 def demo_files_present(landing_dir: Path) -> dict[str, str]:
     """{relative path: sha256} of landing files that are unchanged demo output."""
-    marker = read_marker(landing_dir)["landing"]
+    marker = read_marker(landing_dir)
     present = {}
     for relative, expected in marker.items():
         path = landing_dir / relative

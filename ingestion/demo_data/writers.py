@@ -71,6 +71,7 @@ def clean_previous(landing_dir: Path, truth_dir: Path) -> None:
     for path in [*ours, *sorted(spool)]:
         path.unlink()
     marker_path(landing_dir).unlink(missing_ok=True)
+    marker_path(truth_dir).unlink(missing_ok=True)
 
 
 def _quote(value: str) -> str:

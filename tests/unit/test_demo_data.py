@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import shutil
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -170,6 +171,13 @@ def test_refuses_earlier_demo_output_someone_replaced(tmp_path: Path) -> None:
     assert all(p.exists() for p in months)
 
 
+def test_a_landing_folder_emptied_by_hand_gets_new_demo_data(tmp_path: Path) -> None:
+    _run(tmp_path)
+    shutil.rmtree(tmp_path / "landing")  # the ground truth beside it is still the demo's own
+    summary, landing, truth = _run(tmp_path)
+    assert (truth / "people.csv").exists() and summary.files
+
+
 def test_spool_files_of_a_crashed_run_are_cleaned_up(tmp_path: Path) -> None:
     _run(tmp_path)
     spool = tmp_path / "landing" / "shopify" / ".web_events_2026-01.tmp"
@@ -234,7 +242,8 @@ def test_file_names_and_splitting(plain: tuple) -> None:
     # The summary lists every file written, with its record count.
     listed = {f.path: f.records for f in summary.files}
     exports = {p for p in landing.rglob("*") if p.is_file() and p.name != MARKER_NAME}
-    assert set(listed) == exports | {p for p in summary.truth_dir.iterdir() if p.is_file()}
+    truth = {p for p in summary.truth_dir.iterdir() if p.is_file() and p.name != MARKER_NAME}
+    assert set(listed) == exports | truth
     customers = next((landing / "shopify").glob("customers_export*.csv"))
     assert listed[customers] == len(_csv_rows(customers))
     assert summary.people == PEOPLE
