@@ -15,8 +15,9 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
+# On a fresh clone the landing folder is empty: demo data first (never beside real loads).
 run: install
-	$(BIN)/cdp run
+	$(BIN)/cdp run --demo-if-empty
 
 test: install
 	$(BIN)/python -m pytest

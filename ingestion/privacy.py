@@ -13,6 +13,14 @@ person_id, identifier or email / phone column). It records a tombstone per ident
 transaction), rows carrying a tombstoned identifier are deleted again and counted in the
 ingestion manifest (`rows_quarantined`), so re-importing an old export cannot bring a forgotten
 person back.
+
+Children go with their parent, whatever order the raw tables load in: the line items and
+refunds of an order (three raw tables, loaded by three separate assets from one file) carry no
+identifier of the person, only the order id. So the ids of every order erased or dropped are
+tombstoned too (type `shopify_order_id`, hashed like the rest); a child row whose order id is
+tombstoned is dropped when its file loads, and dropping an order deletes the children loaded
+earlier. A dropped order can never leave orphan line items behind to fail the `relationships`
+tests (and with them every run and export).
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import duckdb
 import phonenumbers
@@ -81,6 +89,10 @@ RAW_ORDER_CHILDREN: tuple[tuple[str, str, str, str], ...] = (
     ("shopify_order_line_items", "order_id", "shopify_orders", "id"),
     ("shopify_order_refunds", "order_id", "shopify_orders", "id"),
 )
+# The tombstone type under which erased orders' ids are kept (never an identifier of a person:
+# it only carries the erasure to the order's children).
+ORDER_ID = "shopify_order_id"
+_ORDER_PARENT = ("shopify_orders", "id")
 # Schemas written by us, not by dbt: scrubbed explicitly (raw, meta) or holding no people.
 _NON_DBT_SCHEMAS = ("raw", "meta", "reference", "information_schema", "pg_catalog")
 
@@ -93,8 +105,9 @@ def normalised_sql(identifier_type: str, column: str) -> str:
         return f"{SQL_EMAIL}({quoted})"
     if identifier_type == "phone":
         return f"{SQL_PHONE_KEY}({quoted})"
-    if identifier_type in ("shopify_customer_id", "square_customer_id"):
-        # Shopify CSVs prefix ids with an apostrophe; web pixels send `gid://shopify/Customer/1`.
+    if identifier_type in ("shopify_customer_id", "square_customer_id", ORDER_ID):
+        # Shopify CSVs prefix ids with an apostrophe; web pixels and GraphQL send
+        # `gid://shopify/Customer/1` (`gid://shopify/Order/1`).
         return f"regexp_replace(ltrim(trim({quoted}), ''''), '^gid://[^/]+/[^/]+/', '')"
     return f"trim({quoted})"
 
@@ -189,22 +202,61 @@ def forget_identifier(
                 phones,
             ).fetchall()
         ]
-    _delete_raw(conn, tables.get("raw", {}), by_type, raw_phones, report)
+    ensure_tombstones(conn)
+    _delete_raw(conn, tables.get("raw", {}), by_type, raw_phones, report, forgotten_at)
     if phones and "phone_numbers" in tables.get("raw", {}):
         report.deleted[LOOKUP_TABLE] += _delete(
             conn, LOOKUP_TABLE, f"phone_e164 in ({_marks(phones)})", phones
         )
     _scrub_dbt_tables(conn, tables, report, by_type, raw_phones)
-    ensure_tombstones(conn)
     for kind, ident in report.identifiers:
-        inserted = conn.execute(
-            f"insert into {TOMBSTONES_TABLE} values (?, ?, ?) on conflict do nothing "
-            "returning identifier_type",
-            [kind, identifier_hash(ident), forgotten_at.replace(tzinfo=None)],
-        ).fetchall()
-        report.tombstones += len(inserted)
+        report.tombstones += _tombstone(conn, kind, [ident], forgotten_at)
     report.deleted = Counter({table: n for table, n in report.deleted.items() if n})
     return report
+
+
+def _tombstone(
+    conn: duckdb.DuckDBPyConnection, kind: str, values: Iterable[str], at: datetime
+) -> int:
+    """Records hashed tombstones; returns how many were new."""
+    inserted = 0
+    for value in values:
+        inserted += len(
+            conn.execute(
+                f"insert into {TOMBSTONES_TABLE} values (?, ?, ?) on conflict do nothing "
+                "returning identifier_type",
+                [kind, identifier_hash(value), at.replace(tzinfo=None)],
+            ).fetchall()
+        )
+    return inserted
+
+
+def _order_tombstoned(column: str) -> str:
+    """SQL: the row's order id (in `column`) is the id of an erased order."""
+    return (
+        f"sha256({normalised_sql(ORDER_ID, column)}) in (select identifier_sha256 from "
+        f"{TOMBSTONES_TABLE} where identifier_type = '{ORDER_ID}')"
+    )
+
+
+def _erase_tombstoned_orders(
+    conn: duckdb.DuckDBPyConnection,
+    raw_tables: dict[str, set[str]],
+    note: str,
+    skip: str | None = None,
+) -> Counter[str]:
+    """Deletes, from every file, the raw orders and order children whose order id is
+    tombstoned (`skip`: a table the caller handles itself); keeps the manifest reconciled."""
+    deleted: Counter[str] = Counter()
+    parent, key = _ORDER_PARENT
+    targets = [(parent, key)] + [(child, column) for child, column, *_ in RAW_ORDER_CHILDREN]
+    for table, column in targets:
+        if table == skip or column not in raw_tables.get(table, set()):
+            continue
+        deleted[f"raw.{table}"] += _delete_raw_rows(
+            conn, table, raw_tables[table], _order_tombstoned(column), [], note
+        )
+    return deleted
 
 
 def _marks(values: Iterable[object]) -> str:
@@ -222,6 +274,7 @@ def _delete_raw(
     by_type: dict[str, list[str]],
     raw_phones: list[str],
     report: ForgetReport,
+    forgotten_at: datetime,
 ) -> None:
     order_ids: list[str] = []
     for table, columns_by_type in RAW_IDENTIFIER_COLUMNS.items():
@@ -240,26 +293,26 @@ def _delete_raw(
         if not clauses:
             continue
         where = " or ".join(clauses)
-        if table == "shopify_orders" and "id" in raw_tables[table]:
+        if (table, "id") == _ORDER_PARENT and "id" in raw_tables[table]:
             order_ids += [
                 row[0]
                 for row in conn.execute(
-                    f"select distinct trim(id) from raw.{table} where {where}", params
+                    f"select distinct {normalised_sql(ORDER_ID, 'id')} from raw.{table} "
+                    f"where {where}",
+                    params,
                 ).fetchall()
                 if row[0]
             ]
         report.deleted[f"raw.{table}"] += _delete_raw_rows(
             conn, table, raw_tables[table], where, params
         )
-    for table, column, _parent, _key in RAW_ORDER_CHILDREN:
-        if table in raw_tables and order_ids:
-            report.deleted[f"raw.{table}"] += _delete_raw_rows(
-                conn,
-                table,
-                raw_tables[table],
-                f"trim({column}) in ({_marks(order_ids)})",
-                order_ids,
-            )
+    # The person's orders are tombstoned by id: their line items and refunds go now, and
+    # whenever they are re-sent. Rows left by an earlier erasure (orders re-sent under another
+    # email, children of orders dropped before) go too: a second `cdp forget` finishes the job.
+    report.tombstones += _tombstone(conn, ORDER_ID, order_ids, forgotten_at)
+    report.deleted.update(
+        _erase_tombstoned_orders(conn, raw_tables, "{n} row(s) erased by cdp forget")
+    )
     # Records the loader could not parse keep their raw text: drop those that mention them.
     needles = [
         v.lower() for v in [*by_type.get("email", []), *by_type.get("phone", []), *raw_phones]
@@ -282,7 +335,12 @@ def _phone_keys(raw_phones: list[str]) -> list[str]:
 
 
 def _delete_raw_rows(
-    conn: duckdb.DuckDBPyConnection, table: str, columns: set[str], where: str, params: list
+    conn: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: set[str],
+    where: str,
+    params: list,
+    note: str = "{n} row(s) erased by cdp forget",
 ) -> int:
     """Deletes raw rows and keeps the ingestion manifest reconciled, file by file: the erased
     rows leave `rows_loaded` for `rows_quarantined` (rows read = loaded + quarantined, and the
@@ -301,9 +359,7 @@ def _delete_raw_rows(
     ).fetchone()
     if manifest_exists and manifest_exists[0]:
         for source_file, erased in files.items():
-            _move_to_quarantined(
-                conn, table, source_file, erased, f"{erased} row(s) erased by cdp forget"
-            )
+            _move_to_quarantined(conn, table, source_file, erased, note.format(n=erased))
     return sum(files.values())
 
 
@@ -378,18 +434,24 @@ def drop_tombstoned_rows(conn: duckdb.DuckDBPyConnection, spec: SourceSpec, rela
     """Loader hook: deletes the file's freshly inserted rows that carry a tombstoned identifier.
 
     Called inside the loader's transaction, after the file's manifest entry was recorded, so
-    the count is written to that entry (`rows_quarantined`) in the same transaction.
+    the count is written to that entry (`rows_quarantined`) in the same transaction. Order
+    children (line items, refunds) whose order id is tombstoned are dropped too; orders dropped
+    here have their ids tombstoned, and the children other files loaded before go with them.
     """
     exists = conn.execute(
         "select count(*) from information_schema.tables "
         "where table_schema = 'meta' and table_name = 'tombstones'"
     ).fetchone()
-    columns_by_type = RAW_IDENTIFIER_COLUMNS.get(spec.table)
-    if not exists or not exists[0] or not columns_by_type:
+    columns_by_type = RAW_IDENTIFIER_COLUMNS.get(spec.table, {})
+    order_columns = [column for table, column, *_ in RAW_ORDER_CHILDREN if table == spec.table]
+    is_order = (spec.table, "id") == _ORDER_PARENT
+    if is_order:
+        order_columns.append("id")
+    if not exists or not exists[0] or not (columns_by_type or order_columns):
         return 0
     register_sql_functions(conn)
     raw_columns = set(spec.columns)
-    clauses: list[str] = []
+    clauses: list[str] = [_order_tombstoned(c) for c in order_columns if c in raw_columns]
     params: list[str] = []
     for kind, columns in columns_by_type.items():
         for column in columns:
@@ -411,12 +473,28 @@ def drop_tombstoned_rows(conn: duckdb.DuckDBPyConnection, spec: SourceSpec, rela
     quarantined = _drop_quarantined(conn, spec.table, relative)
     if not clauses:
         return quarantined
-    dropped = _delete(
-        conn,
-        f"raw.{spec.table}",
-        f"_source_file = ? and ({' or '.join(clauses)})",
-        [relative, *params],
-    )
+    where = f"_source_file = ? and ({' or '.join(clauses)})"
+    order_ids = []
+    if is_order and "id" in raw_columns:
+        order_ids = [
+            row[0]
+            for row in conn.execute(
+                f"select distinct {normalised_sql(ORDER_ID, 'id')} from raw.{spec.table} "
+                f"where {where}",
+                [relative, *params],
+            ).fetchall()
+            if row[0]
+        ]
+    dropped = _delete(conn, f"raw.{spec.table}", where, [relative, *params])
+    if order_ids:
+        # Children of these orders that other files (or assets) loaded first go with them.
+        _tombstone(conn, ORDER_ID, order_ids, datetime.now(UTC))
+        _erase_tombstoned_orders(
+            conn,
+            _tables(conn).get("raw", {}),
+            "{n} row(s) dropped: their order belongs to a forgotten person (meta.tombstones)",
+            skip=spec.table,
+        )
     if dropped:
         _move_to_quarantined(
             conn,

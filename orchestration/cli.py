@@ -16,6 +16,7 @@ from rich.table import Table
 from ingestion.errors import CdpError
 from ingestion.settings import Settings
 from ingestion.sources import SOURCES
+from ingestion.warehouse import check_writable, connect, require_warehouse, writer_lock
 
 app = typer.Typer(
     help="Batch customer data platform: raw exports in, unified profiles and audience files out.",
@@ -91,24 +92,93 @@ def run(
         str | None, typer.Option(help="What 'now' means for recency rules (ISO); default: now.")
     ] = None,
     full_refresh: Annotated[bool, typer.Option(help="Rebuild incremental models.")] = False,
+    demo_if_empty: Annotated[
+        bool,
+        typer.Option(
+            help="When the landing folder holds no exports, generate demo data first (refused "
+            "when the warehouse holds real loads). `make run` uses it."
+        ),
+    ] = False,
     demo_people: Annotated[
-        int,
-        typer.Option(help="People in the demo data generated when the landing folder is empty."),
+        int, typer.Option(help="People in the demo data --demo-if-empty generates.")
     ] = 1000,
 ) -> None:
     """Runs the whole pipeline: ingest → identity → profiles → CRM marts → segments → exports."""
     from orchestration.runner import run_pipeline
 
     settings = Settings.from_env()
-    if not _landing_has_files(settings):
-        console.print(
-            f"[yellow]No exports found in {settings.landing_dir}: generating demo data "
-            f"({demo_people:,} people) first.[/yellow]"
-        )
-        demo_data(people=demo_people, seed=42, as_of=as_of, hard_cases=False, variants=False)
     as_of_moment = _parse_as_of(as_of)
-    ok = run_pipeline(settings, console, as_of=as_of_moment, full_refresh=full_refresh)
+    if not demo_if_empty and not _landing_has_files(settings) and not settings.warehouse.exists():
+        _fail(
+            f"No exports in {settings.landing_dir} and no warehouse at {settings.warehouse} "
+            "yet: nothing to run on. Drop exports into the landing folder (docs/sources.md), "
+            "or try the platform on demo data with `cdp run --demo-if-empty` (what `make run` "
+            "does)."
+        )
+    # Held from the demo-data checks to the end of the run (the runner re-enters it).
+    with writer_lock(settings.warehouse):
+        _prepare_landing(settings, demo_if_empty, demo_people, as_of)
+        ok = run_pipeline(settings, console, as_of=as_of_moment, full_refresh=full_refresh)
     raise typer.Exit(code=0 if ok else 1)
+
+
+def _prepare_landing(
+    settings: Settings, demo_if_empty: bool, demo_people: int, as_of: str | None
+) -> None:
+    """Demo data only when asked for, and never mixed with real exports (README, "Demo data").
+
+    Fails before anything starts when the warehouse cannot be written. Records in the
+    warehouse which landing files are unchanged demo output (`meta.demo_files`), so the
+    warehouse knows its demo loads from its real ones after the landing folder is emptied.
+    """
+    from ingestion.demo_data.marker import (
+        demo_files_present,
+        loaded_shas,
+        real_loads,
+        record_demo_files,
+    )
+
+    landing, warehouse = settings.landing_dir, settings.warehouse
+    empty = not _landing_has_files(settings)
+    check_writable(warehouse)
+    conn = connect(warehouse)
+    try:
+        real = real_loads(conn)
+        if empty and demo_if_empty:
+            if real:
+                _fail(
+                    f"Not generating demo data: {landing} holds no exports, but the warehouse "
+                    f"{warehouse} holds {len(real)} loaded file(s) that are not demo data "
+                    f"(e.g. {real[0]}), and demo people would mix with real ones. Drop new "
+                    "exports into the landing folder, run `cdp run` to rebuild from what the "
+                    "warehouse holds, or set CDP_LANDING_DIR and CDP_WAREHOUSE to other "
+                    "folders to try the demo."
+                )
+            console.print(
+                f"[yellow]No exports in {landing}: generating demo data ({demo_people:,} "
+                "people) first (--demo-if-empty).[/yellow]"
+            )
+            demo_data(people=demo_people, seed=42, as_of=as_of, hard_cases=False, variants=False)
+        elif empty:
+            console.print(
+                f"No exports in {landing}: nothing new to load; the run rebuilds models and "
+                f"exports from what {warehouse} holds."
+            )
+        demo = demo_files_present(landing)
+        loaded = loaded_shas(conn)
+        new_demo = sorted(path for path, sha in demo.items() if sha not in loaded)
+        if new_demo and real:
+            _fail(
+                f"Not loading demo data: {landing} holds {len(new_demo)} new file(s) written "
+                f"by `cdp demo-data` (e.g. {new_demo[0]}), and the warehouse {warehouse} holds "
+                f"{len(real)} loaded file(s) that are not demo data (e.g. {real[0]}): demo "
+                "people would mix with real ones. Remove the demo files (listed in the landing "
+                "folder's .cdp-demo-data.json), or set CDP_LANDING_DIR and CDP_WAREHOUSE to "
+                "other folders for the demo."
+            )
+        record_demo_files(conn, demo)
+    finally:
+        conn.close()
 
 
 @app.command()
@@ -190,10 +260,10 @@ def status() -> None:
 def segments() -> None:
     """Lists the segments with their size, channel, destinations and last membership change."""
     from exports.segments import load_segment_specs
-    from ingestion.warehouse import connect
     from orchestration.dbt_project import dbt_project, prepare_manifest
 
     settings = Settings.from_env()
+    require_warehouse(settings.warehouse)
     if not dbt_project.manifest_path.exists():
         prepare_manifest(settings)
     specs = load_segment_specs(dbt_project.manifest_path)

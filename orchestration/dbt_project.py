@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -10,10 +12,20 @@ from dagster_dbt import DbtProject
 
 from ingestion.errors import CdpError
 from ingestion.settings import Settings
+from orchestration.dbt_child import PARENT_PID_ENV
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 
-DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
+
+def _dbt_executable() -> str:
+    """This virtualenv's `cdp-dbt` (dbt that never outlives the run: orchestration/dbt_child.py),
+    whether or not the venv is activated; plain `dbt` in a venv installed before it existed
+    (`make install` adds it)."""
+    wrapper = Path(sys.executable).with_name("cdp-dbt")
+    return str(wrapper if wrapper.exists() else Path(sys.executable).with_name("dbt"))
+
+
+DBT_EXECUTABLE = _dbt_executable()
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -27,12 +39,45 @@ def dbt_environment(settings: Settings) -> dict[str, str]:
         # Read by the Spark target only (profiles.yml, macros/spark/register_raw_tables.sql).
         "CDP_PARQUET_DIR": str(settings.parquet_dir),
         "CDP_SPARK_DIR": str(settings.spark_dir),
+        # Who starts dbt: `cdp-dbt` refuses to start once this process is gone.
+        PARENT_PID_ENV: str(os.getpid()),
     }
 
 
+# dagster-dbt gives every dbt invocation its own target folder, `<op>-<run id[:7]>-<uuid[:7]>`
+# (or `<uuid[:7]>` outside a run), ~20 MB each (artifacts, compiled SQL, a debug log).
+_INVOCATION_FOLDER = re.compile(r"^(?:(?P<op>\w+)-(?P<run>[0-9a-f]{7})-)?[0-9a-f]{7}$")
+KEEP_DBT_TARGET_RUNS = 2
+"""Runs whose dbt target folders are kept, besides the one starting (to read a failure)."""
+
+
+def prune_dbt_targets(keep_runs: int = KEEP_DBT_TARGET_RUNS) -> list[Path]:
+    """Deletes the target folders of all but the latest `keep_runs` runs; returns them.
+
+    Only folders named the way dagster-dbt names them are touched (never the project's own
+    `manifest.json` or `partial_parse.msgpack` beside them). A run's folders go together.
+    """
+    target = DBT_PROJECT_DIR / "target"
+    if not target.is_dir():
+        return []
+    runs: dict[str, list[Path]] = {}
+    for folder in target.iterdir():
+        found = _INVOCATION_FOLDER.match(folder.name)
+        if found and folder.is_dir():
+            runs.setdefault(found["run"] or folder.name, []).append(folder)
+    latest = sorted(runs.values(), key=lambda fs: max(f.stat().st_mtime for f in fs), reverse=True)
+    removed = [folder for folders in latest[keep_runs:] for folder in folders]
+    for folder in removed:
+        shutil.rmtree(folder, ignore_errors=True)
+    return removed
+
+
 def prepare_manifest(settings: Settings | None = None) -> Path:
-    """Runs `dbt parse` so the asset graph can be built; done before loading the definitions."""
+    """Runs `dbt parse` so the asset graph can be built; done before loading the definitions.
+    Old runs' dbt target folders are pruned first (`prune_dbt_targets`)."""
     from dbt.cli.main import dbtRunner
+
+    prune_dbt_targets()
 
     os.environ.update(dbt_environment(settings or Settings.from_env()))
     result = dbtRunner().invoke(

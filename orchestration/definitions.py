@@ -30,7 +30,7 @@ defs = dg.Definitions(
     sensors=[landing_folder_sensor],
     resources={
         "warehouse": warehouse_from_settings(Settings.from_env()),
-        # The dbt of this virtualenv, whether or not the venv is activated.
+        # This virtualenv's dbt, through `cdp-dbt`: it never outlives the run (dbt_child.py).
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
     },
 )

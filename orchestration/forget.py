@@ -14,12 +14,13 @@ from datetime import UTC, datetime
 from exports.sync_state import SYNC_STATE_TABLE, forget_people
 from ingestion.privacy import ForgetReport, forget_identifier
 from ingestion.settings import Settings
-from ingestion.warehouse import connect, writer_lock
+from ingestion.warehouse import connect, require_warehouse, writer_lock
 
 
 def forget(settings: Settings, value: str, now: datetime | None = None) -> ForgetReport:
     """Erases the person behind `value`; returns what was deleted, table by table."""
     now = now or datetime.now(UTC)
+    require_warehouse(settings.warehouse)  # a mistyped path must not become an empty warehouse
     with writer_lock(settings.warehouse):
         conn = connect(settings.warehouse)
         try:

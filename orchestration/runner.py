@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from rich.console import Console
 from rich.table import Table
 
+from ingestion.landing import drop_removed_rejections
 from ingestion.recognition import describe_unrecognised
 from ingestion.settings import Settings
 from ingestion.sources import unrecognised_files
@@ -72,6 +73,8 @@ def run_pipeline(
             summary = collect(conn, started, segments)
         finally:
             conn.close()
+    # Rejections of files removed from the landing folder since are history (`cdp status`).
+    summary.files = drop_removed_rejections(summary.files, settings.landing_dir)
     print_summary(summary, settings, console)
     for path in unrecognised_files(settings.landing_dir):
         console.print(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from rich.console import Console
 from rich.table import Table
 
 from ingestion import audit
+from ingestion.landing import split_rejections
 from ingestion.settings import Settings
 from ingestion.warehouse import connect
 
@@ -13,12 +16,15 @@ from ingestion.warehouse import connect
 def print_status(settings: Settings, console: Console, quarantine_limit: int = 20) -> bool:
     """Prints the manifest per source, rejected files, the latest quarantines and GX failures.
 
-    Returns False when some file is currently rejected (the CLI exits non-zero then).
+    Returns False when some file is currently rejected (the CLI exits non-zero then). A file
+    rejected once and removed from the landing folder since is listed as history only.
     """
     conn = connect(settings.warehouse, read_only=True)
     try:
         overview = audit.manifest_overview(conn)
-        rejected = audit.rejected_files(conn)
+        rejected, rejected_before = split_rejections(
+            audit.rejected_files(conn), settings.landing_dir
+        )
         quarantined = audit.quarantine_overview(conn)
         failures = {
             table: [f for f in audit.validation_findings(conn, table) if not f.success]
@@ -36,7 +42,9 @@ def print_status(settings: Settings, console: Console, quarantine_limit: int = 2
         "rejected", "GX failures",
     ):  # fmt: skip
         sources.add_column(column, justify="left" if column == "source table" else "right")
-    for table, files, read, loaded, held, last, n_rejected, _dups in overview:
+    rejected_now = Counter(table for table, *_ in rejected)
+    for table, files, read, loaded, held, last, _rejected_ever, _dups in overview:
+        n_rejected = rejected_now[table]
         sources.add_row(
             table,
             f"{files:,}",
@@ -57,6 +65,17 @@ def print_status(settings: Settings, console: Console, quarantine_limit: int = 2
         for table, path, message in rejected:
             problems.add_row(table, path, message, style="red")
         console.print(problems)
+    if rejected_before:
+        past = Table(
+            title="Rejected earlier, since removed from the landing folder (history: they do "
+            "not fail runs)",
+            title_justify="left",
+        )
+        for column in ("source table", "file", "why it was rejected"):
+            past.add_column(column)
+        for table, path, message in rejected_before:
+            past.add_row(table, path, message, style="dim")
+        console.print(past)
 
     if quarantined:
         held_table = Table(

@@ -18,6 +18,7 @@ from faker import Faker
 from ingestion.demo_data.config import SIMULATION_DAYS, BehaviourRates, NoiseConfig
 from ingestion.demo_data.ids import IdFactory, stable_hex
 from ingestion.demo_data.mailchimp import MailchimpSim, schedule_campaigns
+from ingestion.demo_data.marker import write_marker
 from ingestion.demo_data.noise import apply_hard_cases
 from ingestion.demo_data.people import EmailBook, Person, PhoneBook, build_people
 from ingestion.demo_data.shopify import ShopifyOrders, plan_customers, write_products
@@ -26,7 +27,7 @@ from ingestion.demo_data.stories import choose_signature_people, plan_signature
 from ingestion.demo_data.truth import GroundTruth
 from ingestion.demo_data.variants import apply_variants
 from ingestion.demo_data.web import EventSpool, WebSim
-from ingestion.demo_data.writers import FileLog, WrittenFile, clean_previous
+from ingestion.demo_data.writers import TRUTH_FILES, FileLog, WrittenFile, clean_previous
 
 _STREAMS = (
     "people", "story", "noise", "mailchimp", "mailchimp_ids", "shopify", "shopify_ids", "web",
@@ -77,7 +78,8 @@ def generate_demo_data(
     part of the exports into the other documented shapes of the same tools and adds the
     identifier messes of real folders (`ingestion/demo_data/variants.py`); the ground truth is
     unchanged by it. Files a previous run wrote in these folders are removed first so no stale
-    month or campaign survives.
+    month or campaign survives; a folder holding any other file is refused (`CdpError`,
+    nothing deleted): see `writers.clean_previous`.
     """
     if people < 1:
         raise ValueError("people must be at least 1")
@@ -89,7 +91,43 @@ def generate_demo_data(
     start = as_of - timedelta(days=SIMULATION_DAYS)
     landing_dir, truth_dir = Path(landing_dir), Path(truth_dir)
     clean_previous(landing_dir, truth_dir)
+    try:
+        population, files, applied = _simulate(
+            landing_dir, truth_dir, people, seed, as_of, start, hard_cases, noise, variants
+        )
+    finally:
+        # Everything in the folders now was written by this run (anything else was refused
+        # above), so the marker lists it even after a crash: the next run can clean it up.
+        write_marker(
+            landing_dir, truth_dir, TRUTH_FILES,
+            {"seed": seed, "people": people, "as_of": as_of.isoformat(),
+             "hard_cases": hard_cases, "variants": variants},
+        )  # fmt: skip
+    return DemoDataSummary(
+        landing_dir=landing_dir,
+        truth_dir=truth_dir,
+        people=population,
+        seed=seed,
+        as_of=as_of,
+        hard_cases=hard_cases,
+        files=files,
+        variants=applied,
+    )
 
+
+def _simulate(
+    landing_dir: Path,
+    truth_dir: Path,
+    people: int,
+    seed: int,
+    as_of: datetime,
+    start: datetime,
+    hard_cases: bool,
+    noise: NoiseConfig | None,
+    variants: bool,
+) -> tuple[int, tuple[WrittenFile, ...], tuple[str, ...]]:
+    """Simulates the shop and writes every file; returns (true people, files written, the
+    export variants applied)."""
     master = random.Random(seed)
     rng = {name: random.Random(master.getrandbits(64)) for name in _STREAMS}
     fake = Faker("en_US")
@@ -144,16 +182,7 @@ def generate_demo_data(
 
     applied = apply_variants(landing_dir, log, rng["variants"]) if variants else []
     truth.write(population, log)
-    return DemoDataSummary(
-        landing_dir=landing_dir,
-        truth_dir=truth_dir,
-        people=len(population),
-        seed=seed,
-        as_of=as_of,
-        hard_cases=hard_cases,
-        files=tuple(log.files),
-        variants=tuple(applied),
-    )
+    return len(population), tuple(log.files), tuple(applied)
 
 
 def _plan_recent_abandons(population: list[Person], rng: random.Random, as_of: datetime) -> None:

@@ -1,5 +1,6 @@
 """File writing shared by the per-tool modules: each tool's CSV quoting, compact JSON, the
-log of written files, and the clean-up of a previous run's files.
+log of written files, and the clean-up of a previous run's files (only those: see
+`clean_previous`).
 
 Quoting follows what the tools emit (Mailchimp quotes any value with a space, Square quotes
 empty text cells as `""`), so raw files look like real downloads, not like pandas output.
@@ -13,20 +14,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-GENERATED_PATTERNS: dict[str, tuple[str, ...]] = {
-    "mailchimp": (
-        "subscribed_members_export_*.csv",
-        "unsubscribed_members_export_*.csv",
-        "cleaned_members_export_*.csv",
-        "email_activity_*.json",
-        "sent_to_*.json",
-        "unsubscribed_*.json",
-    ),
-    "shopify": ("orders_*.json", "products.json", "customers_export*.csv", "web_events_*.jsonl",
-                ".web_events_*.tmp"),
-    "square": ("transactions-*.csv", "items-*.csv", "customers-*.csv"),
-}  # fmt: skip
-TRUTH_FILES = ("people.csv", "records.csv", "identifiers.csv", ".web_records.tmp")
+from ingestion.demo_data.marker import earlier_demo_output, marker_path
+from ingestion.errors import CdpError
+
+# The ground truth beside the landing folder, and the generator's own spool files (a crashed
+# run may leave those behind: their names are ours, so they are always removed).
+TRUTH_FILES = ("people.csv", "records.csv", "identifiers.csv")
+SPOOL_PATTERNS = (".web_events_*.tmp", ".web_records.tmp")
+# Shown in a refusal: at most this many of the files that are not demo output.
+_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -47,15 +43,35 @@ class FileLog:
 
 
 def clean_previous(landing_dir: Path, truth_dir: Path) -> None:
-    """Remove files an earlier run wrote, so stale months or campaigns never linger."""
-    for tool, patterns in GENERATED_PATTERNS.items():
-        folder = landing_dir / tool
-        if folder.is_dir():
-            for pattern in patterns:
-                for path in folder.glob(pattern):
-                    path.unlink()
-    for name in TRUTH_FILES:
-        (truth_dir / name).unlink(missing_ok=True)
+    """Removes the files an earlier run wrote, so stale months or campaigns never linger.
+
+    Only files whose content is still what an earlier run wrote (listed with their sha256 in
+    the marker, `marker.py`) are deleted. A folder holding anything else (real exports, a demo
+    file edited since, files written before markers existed) is refused before anything is
+    deleted: demo data never replaces or mixes with files it did not write.
+    """
+    ours, foreign = earlier_demo_output(landing_dir, truth_dir, TRUTH_FILES)
+    spool = {
+        path
+        for folder in (landing_dir, truth_dir)
+        if folder.is_dir()
+        for pattern in SPOOL_PATTERNS
+        for path in folder.rglob(pattern)
+    }
+    foreign = [path for path in foreign if path not in spool]
+    if foreign:
+        shown = ", ".join(str(path) for path in foreign[:_SHOWN])
+        more = f" and {len(foreign) - _SHOWN} more" if len(foreign) > _SHOWN else ""
+        raise CdpError(
+            f"Not writing demo data: {landing_dir} (or the ground truth folder {truth_dir}) "
+            f"holds {len(foreign)} file(s) that `cdp demo-data` did not write: {shown}{more}. "
+            "Demo data goes into a folder of its own: move those files away, or set "
+            "CDP_LANDING_DIR (and CDP_WAREHOUSE) to other folders. Nothing was deleted."
+        )
+    for path in [*ours, *sorted(spool)]:
+        path.unlink()
+    marker_path(landing_dir).unlink(missing_ok=True)
+    marker_path(truth_dir).unlink(missing_ok=True)
 
 
 def _quote(value: str) -> str:

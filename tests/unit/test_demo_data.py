@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import shutil
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +17,8 @@ import pytest
 
 from ingestion.demo_data import NoiseConfig, generate_demo_data
 from ingestion.demo_data.generator import default_as_of
+from ingestion.demo_data.marker import MARKER_NAME
+from ingestion.errors import CdpError
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "sources.md"
 AS_OF = datetime(2026, 3, 15, 12, tzinfo=UTC)
@@ -127,11 +130,60 @@ def test_another_seed_gives_other_data(tmp_path: Path, plain: tuple) -> None:
 
 
 def test_rerun_removes_stale_files(tmp_path: Path) -> None:
+    # An earlier run ending a year before: its months are not this run's months.
+    summary = generate_demo_data(
+        tmp_path / "landing", tmp_path / "truth", people=20, seed=11,
+        as_of=AS_OF.replace(year=AS_OF.year - 1),
+    )  # fmt: skip
+    earlier = {f.path for f in summary.files if f.path.is_relative_to(tmp_path / "landing")}
+    _, landing, _ = _run(tmp_path)
+    now = {p for p in landing.rglob("*") if p.is_file() and p.name != MARKER_NAME}
+    stale = earlier - now
+    assert stale and not any(p.exists() for p in stale)
+
+
+def test_refuses_a_folder_holding_real_exports_and_deletes_nothing(tmp_path: Path) -> None:
+    # A real Shopify export carries the very name the generator writes.
+    real = tmp_path / "landing" / "shopify" / "customers_export.csv"
+    real.parent.mkdir(parents=True)
+    real.write_text("Customer ID,First Name\n'1001,Ada\n", encoding="utf-8")
+    other = tmp_path / "landing" / "square" / "customers-2025-01-01.csv"
+    other.parent.mkdir(parents=True)
+    other.write_text("Square Customer ID\nABC\n", encoding="utf-8")
+    with pytest.raises(CdpError, match="did not write.*customers_export.csv.*Nothing was deleted"):
+        _run(tmp_path)
+    assert real.read_text(encoding="utf-8") == "Customer ID,First Name\n'1001,Ada\n"
+    assert other.exists()
+    assert sorted(p.name for p in (tmp_path / "landing").rglob("*") if p.is_file()) == [
+        "customers-2025-01-01.csv", "customers_export.csv",
+    ]  # fmt: skip
+
+
+def test_refuses_earlier_demo_output_someone_replaced(tmp_path: Path) -> None:
+    _, landing, _ = _run(tmp_path)
+    # Someone saved their real customer export over the demo file of the same name.
+    replaced = next((landing / "shopify").glob("customers_export*.csv"))
+    replaced.write_text("Customer ID,First Name\n'7,Real Person\n", encoding="utf-8")
+    months = sorted((landing / "square").glob("transactions-*.csv"))
+    with pytest.raises(CdpError, match="1 file\\(s\\) that `cdp demo-data` did not write"):
+        _run(tmp_path)
+    assert "Real Person" in replaced.read_text(encoding="utf-8")
+    assert all(p.exists() for p in months)
+
+
+def test_a_landing_folder_emptied_by_hand_gets_new_demo_data(tmp_path: Path) -> None:
     _run(tmp_path)
-    stale = tmp_path / "landing" / "square" / "transactions-2001-01-01-2001-01-31.csv"
-    stale.write_text("x")
+    shutil.rmtree(tmp_path / "landing")  # the ground truth beside it is still the demo's own
+    summary, landing, truth = _run(tmp_path)
+    assert (truth / "people.csv").exists() and summary.files
+
+
+def test_spool_files_of_a_crashed_run_are_cleaned_up(tmp_path: Path) -> None:
     _run(tmp_path)
-    assert not stale.exists()
+    spool = tmp_path / "landing" / "shopify" / ".web_events_2026-01.tmp"
+    spool.write_text('{"partial":', encoding="utf-8")
+    _run(tmp_path)
+    assert not spool.exists()
 
 
 def test_default_as_of_is_the_current_hour() -> None:
@@ -185,12 +237,13 @@ def test_file_names_and_splitting(plain: tuple) -> None:
         assert re.fullmatch(r"transactions-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv", path.name)
         assert (landing / "square" / path.name.replace("transactions-", "items-")).exists()
     assert len(list((landing / "square").glob("customers-*.csv"))) == 1
-    assert not list(landing.rglob("*.tmp")) and not list(landing.rglob(".*"))
+    # No spool file is left; the one hidden file is the demo marker (listing what was written).
+    assert [p.name for p in landing.rglob(".*")] == [MARKER_NAME]
     # The summary lists every file written, with its record count.
     listed = {f.path: f.records for f in summary.files}
-    assert set(listed) == {p for p in landing.rglob("*") if p.is_file()} | {
-        p for p in summary.truth_dir.iterdir() if p.is_file()
-    }
+    exports = {p for p in landing.rglob("*") if p.is_file() and p.name != MARKER_NAME}
+    truth = {p for p in summary.truth_dir.iterdir() if p.is_file() and p.name != MARKER_NAME}
+    assert set(listed) == exports | truth
     customers = next((landing / "shopify").glob("customers_export*.csv"))
     assert listed[customers] == len(_csv_rows(customers))
     assert summary.people == PEOPLE

@@ -113,7 +113,9 @@ def test_forget_deletes_every_row_carrying_any_identifier_of_the_person(
     )
     assert ("email", identifier_hash("ann@example.com")) in tombstones
     assert ("phone", identifier_hash("+15551234567")) in tombstones
-    assert len(tombstones) == report.tombstones == 6
+    # Her orders' ids too: their line items and refunds go whenever they are re-sent.
+    assert {("shopify_order_id", identifier_hash(o)) for o in ("o1", "o3")} <= tombstones
+    assert len(tombstones) == report.tombstones == 8
     dump = str(conn.execute("select * from meta.tombstones").fetchall())
     assert "ann@example.com" not in dump
 
@@ -209,3 +211,101 @@ def test_forget_keeps_the_ingestion_manifest_reconciled(conn: duckdb.DuckDBPyCon
         ("shopify_orders", "orders.json", 1),
     ):
         assert count(conn, f"raw.{table} where _source_file = '{path}'") == loaded
+
+
+ORDERS_MANIFEST = """
+create table meta.ingested_files (source_table varchar, file_path varchar, rows_read bigint,
+    rows_loaded bigint, rows_quarantined bigint, status varchar, message varchar);
+alter table raw.shopify_order_line_items add column _source_file varchar;
+update raw.shopify_order_line_items set _source_file = 'orders.json';
+insert into meta.ingested_files values
+    ('shopify_orders', 'orders.json', 3, 3, 0, 'loaded', ''),
+    ('shopify_order_line_items', 'orders.json', 3, 3, 0, 'loaded', '');
+"""
+
+
+def _resend(conn: duckdb.DuckDBPyConnection, table: str, rows: str, loaded: int) -> None:
+    """A re-sent orders file, as the loader leaves it just before its privacy hook."""
+    conn.execute(
+        f"insert into meta.ingested_files values ('{table}', 'resent.json', {loaded}, {loaded}, "
+        "0, 'loaded', '')"
+    )
+    conn.execute(f"insert into raw.{table} values {rows}")
+
+
+def _orphans(conn: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return conn.execute(
+        "select order_id, _source_file from raw.shopify_order_line_items li "
+        "where not exists (select 1 from raw.shopify_orders o where o.id = li.order_id) "
+        "order by 1, 2"
+    ).fetchall()
+
+
+@pytest.mark.parametrize("orders_first", [True, False], ids=["orders_first", "items_first"])
+def test_resent_order_of_a_forgotten_person_takes_its_line_items_with_it(
+    conn: duckdb.DuckDBPyConnection, orders_first: bool
+) -> None:
+    """Orders and their line items load as two assets, in either order: no orphan line item."""
+    conn.execute(ORDERS_MANIFEST)
+    forget_identifier(conn, "ann@example.com", "US", NOW)
+    orders = SOURCES["shopify_orders"]
+    items = SOURCES["shopify_order_line_items"]
+    # Her old order o1 comes back, and o9, an order she placed that was never loaded before.
+    order_rows = (
+        "('o1', null, 'ann@example.com', null, null, null, null, null, 'resent.json'), "
+        "('o9', 'ann@example.com', null, null, null, null, null, null, 'resent.json'), "
+        "('o2', 'bob@example.com', null, null, null, null, null, '88', 'resent.json')"
+    )
+    item_rows = "('o1', 'Mug', 'resent.json'), ('o9', 'Pot', 'resent.json'), " + (
+        "('o2', 'Cup', 'resent.json')"
+    )
+    steps = [("shopify_orders", order_rows, 3, orders), ("shopify_order_line_items", item_rows,
+             3, items)]  # fmt: skip
+    for table, rows, loaded, spec in steps if orders_first else steps[::-1]:
+        _resend(conn, table, rows, loaded)
+        drop_tombstoned_rows(conn, spec, "resent.json")
+
+    assert _orphans(conn) == []
+    assert conn.execute(
+        "select id from raw.shopify_orders where _source_file = 'resent.json'"
+    ).fetchall() == [("o2",)]
+    assert conn.execute(
+        "select order_id from raw.shopify_order_line_items where _source_file = 'resent.json'"
+    ).fetchall() == [("o2",)]
+    # Every file still reconciles: rows read = loaded + dropped, raw holds the rows loaded.
+    manifest = conn.execute(
+        "select source_table, rows_read, rows_loaded, rows_quarantined from meta.ingested_files "
+        "where file_path = 'resent.json' order by 1"
+    ).fetchall()
+    assert manifest == [("shopify_order_line_items", 3, 1, 2), ("shopify_orders", 3, 1, 2)]
+    # The new order's id is tombstoned as a hash, never as the value.
+    assert conn.execute(
+        "select count(*) from meta.tombstones where identifier_type = 'shopify_order_id' "
+        "and identifier_sha256 = ?",
+        [identifier_hash("o9")],
+    ).fetchone() == (1,)
+
+
+def test_second_forget_erases_what_an_earlier_one_left_behind(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
+    """After the first forget the person resolves to no one: the second still finds her raw
+    rows by identifier, and the line items of her erased orders."""
+    conn.execute(ORDERS_MANIFEST)
+    forget_identifier(conn, "ann@example.com", "US", NOW)
+    # What an older loader let through: her order o1 re-sent with her email, its line items.
+    conn.execute(
+        "insert into raw.shopify_orders values "
+        "('o1', 'Ann@Example.com', null, null, null, null, null, null, 'resent.json')"
+    )
+    conn.execute("insert into raw.shopify_order_line_items values ('o1', 'Mug', 'resent.json')")
+    conn.execute("insert into raw.shopify_order_line_items values ('o3', 'Tea', 'resent.json')")
+
+    report = forget_identifier(conn, "ann@example.com", "US", NOW)
+
+    assert report.person_ids == []
+    assert report.deleted["raw.shopify_orders"] == 1
+    assert report.deleted["raw.shopify_order_line_items"] == 2
+    assert _orphans(conn) == []
+    assert conn.execute("select count(*) from raw.shopify_orders where id in ('o1', 'o3')"
+                        ).fetchone() == (0,)  # fmt: skip

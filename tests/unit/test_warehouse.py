@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ingestion.errors import CdpError
-from ingestion.warehouse import connect, writer_lock
+from ingestion.warehouse import connect, require_warehouse, writer_lock
 
 
 def test_second_writer_gets_a_clear_message(tmp_path: Path) -> None:
@@ -57,3 +57,29 @@ def test_lock_is_reentrant_within_one_process(tmp_path: Path) -> None:
 def test_read_only_open_of_missing_warehouse_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(CdpError, match="run `cdp run` first"):
         connect(tmp_path / "absent.duckdb", read_only=True)
+
+
+def test_a_file_that_is_not_duckdb_is_named_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "cdp.duckdb"
+    path.write_text("Customer ID,Email\n1,ann@example.com\n", encoding="utf-8")
+    for read_only in (False, True):
+        with pytest.raises(CdpError, match="is not a DuckDB database file") as caught:
+            connect(path, read_only=read_only)
+        assert "\n" not in str(caught.value)
+
+
+def test_a_lock_file_that_cannot_be_created_is_a_clear_error(tmp_path: Path) -> None:
+    warehouse = tmp_path / "cdp.duckdb"
+    (tmp_path / "cdp.duckdb.lock").mkdir()
+    with pytest.raises(CdpError, match="Cannot create the lock file"):
+        with writer_lock(warehouse):
+            pass
+
+
+def test_require_warehouse_never_creates_one(tmp_path: Path) -> None:
+    missing = tmp_path / "typo" / "cdp.duckdb"
+    with pytest.raises(CdpError, match="No warehouse at .*CDP_WAREHOUSE"):
+        require_warehouse(missing)
+    assert not missing.parent.exists()
+    with pytest.raises(CdpError, match="is a folder"):
+        require_warehouse(tmp_path)
