@@ -99,3 +99,24 @@
         or (least(length({{ a }}), length({{ b }})) >= 2
             and {{ cdp.name_similarity(a, b) }} >= {{ name_match.min_similarity }}))
 {%- endmacro %}
+
+{#- Two letters-only first names name one person by spelling alone: an initial and a name that
+    starts with it (when `identity_name_match.initials`), or `spellings_agree`. Listed nicknames
+    (seed `identity_name_equivalents`) need a join, done by the caller. -#}
+{% macro first_names_agree(a, b) -%}
+    {%- set name_match = var('identity_name_match') -%}
+    (
+        {%- if name_match.initials %}
+        (length({{ a }}) = 1 and substr({{ b }}, 1, 1) = {{ a }})
+        or (length({{ b }}) = 1 and substr({{ a }}, 1, 1) = {{ b }})
+        or
+        {%- endif %}
+        {{ cdp.spellings_agree(a, b) }}
+    )
+{%- endmacro %}
+
+{#- A first name as the name guards compare it: lower-case letters only (`J.` is `j`,
+    `Mary-Jane` is `maryjane`), '' when nothing is left. -#}
+{% macro name_letters(expression) -%}
+    coalesce({{ cdp.regex_replace_all('lower(' ~ expression ~ ')', "'[^\\p{L}]'", "''") }}, '')
+{%- endmacro %}

@@ -2,6 +2,13 @@
     is left out of the graph. (identifier_type, identifier_value) is the identifier: types
     namespace values, so Shopify customer 123 and Square customer 123 never collide. -#}
 
+{#- Types whose records' first names the guards read: name-checked ones, and the ones the
+    shared-identifier guard counts people for. -#}
+{%- set named_types = var('identity_name_checked_types') -%}
+{%- for identifier_type in var('identity_shared_identifier_limits') -%}
+    {%- if identifier_type not in named_types -%}{%- set named_types = named_types + [identifier_type] -%}{%- endif -%}
+{%- endfor %}
+
 with
 
 observations as (
@@ -95,7 +102,7 @@ final as (
     -- Narrow on purpose (26 observations per person at scale, and writing wide text columns
     -- is most of the cost): no node key (identifier_type + identifier_value is the key), the
     -- raw text only where it could not be normalised, the names only for the identifier
-    -- types whose records are name-checked.
+    -- types whose records are name-checked or counted by the shared-identifier guard.
     select
         source_table,
         source_record_id,
@@ -103,7 +110,7 @@ final as (
         identifier_value,
         case when invalid_reason is not null then raw_value end as raw_value,
         observed_at,
-        case when identifier_type in ({{ "'" ~ (var('identity_name_checked_types') | join("', '")) ~ "'" }})
+        case when identifier_type in ({{ "'" ~ (named_types | join("', '")) ~ "'" }})
             then record_first_name
         end as record_first_name,
         case when identifier_type in ({{ "'" ~ (var('identity_name_checked_types') | join("', '")) ~ "'" }})

@@ -31,9 +31,9 @@ multi_named as (
             and identifier_type in ({{ "'" ~ (name_checked | join("', '")) ~ "'" }})
             and record_first_name is not null
     ) as spellings
-    where {{ cdp.regex_replace_all('record_first_name', "'[^\\p{L}]'", "''") }} <> ''
+    where {{ cdp.name_letters('record_first_name') }} <> ''
     group by identifier_type, identifier_value
-    having count(distinct {{ cdp.regex_replace_all('record_first_name', "'[^\\p{L}]'", "''") }}) > 1
+    having count(distinct {{ cdp.name_letters('record_first_name') }}) > 1
 
 ),
 
@@ -42,8 +42,8 @@ named as (
     select distinct
         observations.identifier_type,
         observations.identifier_value,
-        {{ cdp.regex_replace_all('observations.record_first_name', "'[^\\p{L}]'", "''") }} as first_name,
-        coalesce({{ cdp.regex_replace_all('observations.record_last_name', "'[^\\p{L}]'", "''") }}, '') as last_name
+        {{ cdp.name_letters('observations.record_first_name') }} as first_name,
+        {{ cdp.name_letters('observations.record_last_name') }} as last_name
     from {{ ref('int_identifiers_normalised') }} as observations
     inner join multi_named
         on observations.identifier_type = multi_named.identifier_type
@@ -85,11 +85,7 @@ judged_pairs as (
         {%- else %}
         false
         {%- endif %}
-        {%- if name_match.initials %}
-        or (length(name_pairs.name_a) = 1 and substr(name_pairs.name_b, 1, 1) = name_pairs.name_a)
-        or (length(name_pairs.name_b) = 1 and substr(name_pairs.name_a, 1, 1) = name_pairs.name_b)
-        {%- endif %}
-        or {{ cdp.spellings_agree('name_pairs.name_a', 'name_pairs.name_b') }}
+        or {{ cdp.first_names_agree('name_pairs.name_a', 'name_pairs.name_b') }}
         or (name_pairs.last_name_a <> '' and name_pairs.last_name_b <> ''
             and {{ cdp.spellings_agree('name_pairs.name_a', 'name_pairs.last_name_b') }}
             and {{ cdp.spellings_agree('name_pairs.last_name_a', 'name_pairs.name_b') }})
