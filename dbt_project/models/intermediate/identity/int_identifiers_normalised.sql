@@ -4,9 +4,9 @@
 
 {#- Types whose records' first names the guards read: name-checked ones, and the ones the
     shared-identifier guard counts people for. -#}
-{%- set named_types = var('identity_name_checked_types') -%}
-{%- for identifier_type in var('identity_shared_identifier_limits') -%}
-    {%- if identifier_type not in named_types -%}{%- set named_types = named_types + [identifier_type] -%}{%- endif -%}
+{%- set named_types = [] -%}
+{%- for identifier_type in var('identity_name_checked_types') + (var('identity_shared_identifier_limits').keys() | list) -%}
+    {%- if identifier_type not in named_types -%}{%- do named_types.append(identifier_type) -%}{%- endif -%}
 {%- endfor %}
 
 with
