@@ -65,7 +65,7 @@ renamed as (
     select
         event_id as source_record_id,
         event_id,
-        event_name,
+        {{ cdp.vocabulary_value('event_name') }} as event_name,
         {{ iso_timestamp_to_utc('event_at') }} as event_at,
         client_id as anonymous_id,
         -- the pixel may send Shopify GIDs (gid://shopify/Customer/123): keep the numeric id
@@ -93,7 +93,7 @@ renamed as (
         checkout_email,
         checkout_phone,
         {{ parse_money('checkout_total_amount') }} as checkout_total_amount,
-        upper(checkout_currency) as checkout_currency,
+        {{ cdp.vocabulary_value('checkout_currency') }} as checkout_currency,
         case
             when product_id like 'gid://%' then {{ dbt.split_part('product_id', "'/'", 5) }}
             else product_id

@@ -36,12 +36,12 @@ renamed as (
             as transaction_count,
         '{{ var("square_currency", "USD") }}' as currency,
         {{ parse_money('total_spend') }} as total_spend_amount,
-        {{ trim_to_null('email_subscription_status') }} as email_subscription_status,
-        case {{ trim_to_null('email_subscription_status') }}
-            when 'Subscribed' then true
-            when 'Unsubscribed' then false
+        {{ cdp.vocabulary_value('email_subscription_status') }} as email_subscription_status,
+        case {{ cdp.vocabulary_value('email_subscription_status') }}
+            when 'subscribed' then true
+            when 'unsubscribed' then false
         end as is_email_subscribed,
-        {{ parse_yes_no('instant_profile') }} as is_instant_profile,
+        {{ cdp.vocabulary_flag('instant_profile') }} as is_instant_profile,
         _source_file,
         _source_row,
         _loaded_at
