@@ -84,12 +84,22 @@ def run(
         str | None, typer.Option(help="What 'now' means for recency rules (ISO); default: now.")
     ] = None,
     full_refresh: Annotated[bool, typer.Option(help="Rebuild incremental models.")] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            help="Fail (exit 1) on warnings too: unknown vocabulary values, quarantined "
+            "records, failed expectations, dbt tests that warned, unrecognised files."
+        ),
+    ] = False,
     demo_people: Annotated[
         int,
         typer.Option(help="People in the demo data generated when the landing folder is empty."),
     ] = 1000,
 ) -> None:
-    """Runs the whole pipeline: ingest → identity → profiles → CRM marts → segments → exports."""
+    """Runs the whole pipeline: ingest → identity → profiles → CRM marts → segments → exports.
+
+    Exit 0 when it completed (warnings included), 1 on a real failure (a step or model failed,
+    an error-severity test failed, a file was rejected) or, with --strict, on warnings."""
     from orchestration.runner import run_pipeline
 
     settings = Settings.from_env()
@@ -100,7 +110,9 @@ def run(
         )
         demo_data(people=demo_people, seed=42, as_of=as_of, hard_cases=False)
     as_of_moment = _parse_as_of(as_of)
-    ok = run_pipeline(settings, console, as_of=as_of_moment, full_refresh=full_refresh)
+    ok = run_pipeline(
+        settings, console, as_of=as_of_moment, full_refresh=full_refresh, strict=strict
+    )
     raise typer.Exit(code=0 if ok else 1)
 
 
