@@ -52,9 +52,7 @@ COMMON_NAMES = {
 }  # fmt: skip
 
 
-def _claim(
-    claims: dict[str, dict[int, set[str]]], raw: str | None, value: str, rank: int
-) -> None:
+def _claim(claims: dict[str, dict[int, set[str]]], raw: str | None, value: str, rank: int) -> None:
     token = normalise_token(raw)
     if token:
         claims[token][rank].add(value)
