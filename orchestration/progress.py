@@ -62,12 +62,14 @@ class _ProgressHandler(logging.Handler):
 
     def _dbt_node(self, elapsed: str, observation) -> None:
         """A dbt node that did not pass (orchestration/defs/transform.py reports them)."""
-        status = observation.metadata.get("cdp/dbt_status")
+        from orchestration.run_outcome import DBT_MESSAGE, DBT_NODE, DBT_STATUS
+
+        status = observation.metadata.get(DBT_STATUS)
         if status is None:
             return
         status = status.value
-        node = observation.metadata["cdp/dbt_node"].value
-        message = observation.metadata["cdp/dbt_message"].value
+        node = observation.metadata[DBT_NODE].value
+        message = observation.metadata[DBT_MESSAGE].value
         asset = observation.asset_key.to_user_string()
         if status == "warn":
             self.console.print(f"[dim]{elapsed}[/dim] [yellow]⚠ dbt test {node} warned[/yellow]")

@@ -13,16 +13,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from orchestration.defs.transform import (
-    DBT_FAILURES,
-    DBT_MESSAGE,
-    DBT_NODE,
-    DBT_RESOURCE_TYPE,
-    DBT_STATUS,
-    WITHHELD,
-)
-
+# Metadata keys of the observations by which the dbt steps report the dbt nodes that did not
+# pass (written by orchestration/defs/transform.py; kept here so reading them needs no manifest).
+DBT_STATUS = "cdp/dbt_status"
+DBT_NODE = "cdp/dbt_node"
+DBT_RESOURCE_TYPE = "cdp/dbt_resource_type"
+DBT_MESSAGE = "cdp/dbt_message"
+DBT_FAILURES = "cdp/dbt_failures"
+# dbt statuses worth reporting; `withheld` is ours: built, but an error-severity test failed.
+REPORTED_STATUSES = ("error", "fail", "warn", "skipped", "runtime error")
 FAILED_DBT_STATUSES = ("error", "fail", "runtime error")
+WITHHELD = "withheld"
 
 
 @dataclass

@@ -32,6 +32,16 @@ from ingestion.settings import Settings
 from orchestration.dbt_project import dbt_environment, dbt_project
 from orchestration.defs.parquet_mirror import publish_spark_tables, sync_parquet_mirror
 from orchestration.resources import WarehouseResource
+from orchestration.run_outcome import (
+    DBT_FAILURES,
+    DBT_MESSAGE,
+    DBT_NODE,
+    DBT_RESOURCE_TYPE,
+    DBT_STATUS,
+    FAILED_DBT_STATUSES,
+    REPORTED_STATUSES,
+    WITHHELD,
+)
 
 
 class DbtRunConfig(dg.Config):
@@ -68,16 +78,6 @@ class CdpDbtTranslator(DagsterDbtTranslator):
 
 
 translator = CdpDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
-
-# Metadata keys of the observations that report dbt nodes which did not pass.
-DBT_STATUS = "cdp/dbt_status"
-DBT_NODE = "cdp/dbt_node"
-DBT_RESOURCE_TYPE = "cdp/dbt_resource_type"
-DBT_MESSAGE = "cdp/dbt_message"
-DBT_FAILURES = "cdp/dbt_failures"
-# dbt statuses worth reporting; `withheld` is ours: built, but an error-severity test failed.
-REPORTED_STATUSES = ("error", "fail", "warn", "skipped", "runtime error")
-WITHHELD = "withheld"
 
 
 def build_dbt_models(
@@ -120,7 +120,7 @@ def build_dbt_models(
     outcomes = list(_dbt_outcomes(context, invocation, failed_checks))
     yield from outcomes
     if not invocation.is_successful() and not any(
-        o.metadata[DBT_STATUS].value in ("error", "fail", "runtime error") for o in outcomes
+        o.metadata[DBT_STATUS].value in FAILED_DBT_STATUSES for o in outcomes
     ):
         raise invocation.get_error() or dg.Failure("dbt failed")
 
