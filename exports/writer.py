@@ -217,6 +217,9 @@ def export_segment(
         and not removes
         and before is not None
         and before.get("sha256") == full.sha256
+        # the same file, but refused people joined or left the segment: the manifest must say so
+        and before.get("segment_size") == segment_size
+        and before.get("refused", {}) == facts["refused"]
         and data_path.is_file()
         and data_path.stat().st_size == full.bytes
     ):

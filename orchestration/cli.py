@@ -99,11 +99,21 @@ def run(
             "when the warehouse holds real loads). `make run` uses it."
         ),
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            help="Fail (exit 1) on warnings too: unknown vocabulary values, quarantined "
+            "records, failed expectations, dbt tests that warned, unrecognised files."
+        ),
+    ] = False,
     demo_people: Annotated[
         int, typer.Option(help="People in the demo data --demo-if-empty generates.")
     ] = 1000,
 ) -> None:
-    """Runs the whole pipeline: ingest → identity → profiles → CRM marts → segments → exports."""
+    """Runs the whole pipeline: ingest → identity → profiles → CRM marts → segments → exports.
+
+    Exit 0 when it completed (warnings included), 1 on a real failure (a step or model failed,
+    an error-severity test failed, a file was rejected) or, with --strict, on warnings."""
     from orchestration.runner import run_pipeline
 
     settings = Settings.from_env()
@@ -118,7 +128,9 @@ def run(
     # Held from the demo-data checks to the end of the run (the runner re-enters it).
     with writer_lock(settings.warehouse):
         _prepare_landing(settings, demo_if_empty, demo_people, as_of)
-        ok = run_pipeline(settings, console, as_of=as_of_moment, full_refresh=full_refresh)
+        ok = run_pipeline(
+            settings, console, as_of=as_of_moment, full_refresh=full_refresh, strict=strict
+        )
     raise typer.Exit(code=0 if ok else 1)
 
 

@@ -37,14 +37,48 @@ class _ProgressHandler(logging.Handler):
         elif kind == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
             if not evaluation.passed:
-                self.console.print(
-                    f"[dim]{elapsed}[/dim] [red]✗ check {evaluation.check_name} on "
-                    f"{evaluation.asset_key.to_user_string()} failed[/red]"
-                )
+                asset = evaluation.asset_key.to_user_string()
+                if getattr(evaluation.severity, "value", "") == "WARN":
+                    self.console.print(
+                        f"[dim]{elapsed}[/dim] [yellow]⚠ check {evaluation.check_name} on "
+                        f"{asset} warned[/yellow]"
+                    )
+                else:
+                    self.console.print(
+                        f"[dim]{elapsed}[/dim] [red]✗ check {evaluation.check_name} on "
+                        f"{asset} failed[/red]"
+                    )
+        elif kind == "ASSET_OBSERVATION":
+            self._dbt_node(elapsed, event.event_specific_data.asset_observation)
+        elif kind == "STEP_SKIPPED":
+            self.console.print(
+                f"[dim]{elapsed}[/dim] [yellow]↷ {event.step_key} skipped: something it "
+                "depends on was not built[/yellow]"
+            )
         elif kind == "STEP_FAILURE":
             error = event.event_specific_data.error
             message = error.message.strip().splitlines()[-1] if error else "failed"
             self.console.print(f"[dim]{elapsed}[/dim] [red]✗ {event.step_key}: {message}[/red]")
+
+    def _dbt_node(self, elapsed: str, observation) -> None:
+        """A dbt node that did not pass (orchestration/defs/transform.py reports them)."""
+        from orchestration.run_outcome import DBT_MESSAGE, DBT_NODE, DBT_STATUS
+
+        status = observation.metadata.get(DBT_STATUS)
+        if status is None:
+            return
+        status = status.value
+        node = observation.metadata[DBT_NODE].value
+        message = observation.metadata[DBT_MESSAGE].value
+        asset = observation.asset_key.to_user_string()
+        if status == "warn":
+            self.console.print(f"[dim]{elapsed}[/dim] [yellow]⚠ dbt test {node} warned[/yellow]")
+        elif status in ("skipped", "withheld"):
+            self.console.print(
+                f"[dim]{elapsed}[/dim] [yellow]↷ {asset} not built: {message}[/yellow]"
+            )
+        else:
+            self.console.print(f"[dim]{elapsed}[/dim] [red]✗ dbt {node}: {message}[/red]")
 
 
 def progress_logger(console: Console) -> dg.LoggerDefinition:

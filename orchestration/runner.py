@@ -13,7 +13,7 @@ from ingestion.recognition import describe_unrecognised
 from ingestion.settings import Settings
 from ingestion.sources import unrecognised_files
 from ingestion.warehouse import connect, writer_lock
-from orchestration.summary import RunSummary, collect
+from orchestration.summary import RunSummary, collect, collect_warnings
 
 
 def _export_settings(settings: Settings) -> None:
@@ -31,8 +31,10 @@ def run_pipeline(
     console: Console,
     as_of: datetime | None = None,
     full_refresh: bool = False,
+    strict: bool = False,
 ) -> bool:
-    """Executes the `cdp_daily` job; returns True when every step and blocking check passed."""
+    """Executes the `cdp_daily` job; returns True when it completed without a real failure
+    (and, with `strict`, without warnings): see `judge_run`."""
     import dagster as dg
 
     from orchestration.dbt_project import prepare_manifest
@@ -71,6 +73,7 @@ def run_pipeline(
         conn = connect(settings.warehouse)
         try:
             summary = collect(conn, started, segments)
+            summary.warnings = collect_warnings(conn, settings.landing_dir)
         finally:
             conn.close()
     # Rejections of files removed from the landing folder since are history (`cdp status`).
@@ -83,21 +86,66 @@ def run_pipeline(
             style="yellow",
             markup=False,
         )
-    if not result.success:
+    return judge_run(result.all_events, summary, console, strict=strict)
+
+
+def judge_run(events, summary: RunSummary, console: Console, strict: bool = False) -> bool:
+    """Prints what went wrong and decides the exit: False (exit 1) on a real failure — a step
+    failed, a dbt model failed, an error-severity test or check failed, a step was skipped,
+    a file was rejected — and, with `strict`, on any warning; True otherwise."""
+    from orchestration.run_outcome import judge_events
+
+    outcome = judge_events(events)
+    print_warnings(summary, outcome, console)
+    for line in outcome.not_built:
+        console.print(f"[yellow]Not built: {line}[/yellow]")
+    if outcome.skipped_steps:
+        console.print(
+            "[red]Steps skipped (something they depend on was not built; their assets are "
+            f"stale): {', '.join(outcome.skipped_steps)}[/red]"
+        )
+    for path, table, message in _rejected(summary):
+        console.print(f"[red]File rejected: {path} ({table}): {message}[/red]")
+    for line in outcome.failures:
+        console.print(f"[red]✗ {line}[/red]")
+    if outcome.failed or summary.rejected_files:
         console.print("[red]The run failed: see the lines marked ✗ above.[/red]")
         return False
-    # A step Dagster skipped (an upstream output never arrived) leaves stale assets behind
-    # while the run still counts as a success: report it as the failure it is.
-    skipped = sorted(
-        {event.step_key for event in result.all_events if event.event_type_value == "STEP_SKIPPED"}
-    )
-    if skipped:
-        console.print(f"[red]Steps skipped, their assets are stale: {', '.join(skipped)}[/red]")
+    warnings = len(summary.warnings) + len(outcome.dbt_warnings) + len(outcome.check_warnings)
+    if warnings and strict:
+        console.print(
+            f"[red]--strict: the run completed with {warnings} warning class(es) (see "
+            "Warnings above), so it fails.[/red]"
+        )
         return False
-    if summary.rejected_files:
-        console.print(f"[red]{len(summary.rejected_files)} file(s) were rejected: see above.[/red]")
-        return False
+    if warnings:
+        console.print(
+            f"[yellow]Completed with {warnings} warning class(es) (see Warnings above); "
+            "`cdp run --strict` would fail.[/yellow]"
+        )
     return True
+
+
+def _rejected(summary: RunSummary) -> list[tuple[str, str, str]]:
+    return [(path, table, message) for table, path, _, _, message in summary.rejected_files]
+
+
+def print_warnings(summary: RunSummary, outcome, console: Console) -> None:
+    """One table row per warning class: what it is, where, how many, a few examples."""
+    rows = [(w.kind, w.what, w.count, "; ".join(w.examples)) for w in summary.warnings]
+    for test, asset, failures, step in outcome.dbt_warnings:
+        rows.append(("dbt test warned", f"{test} on {asset}", failures, f"step {step}"))
+    for check, asset, description in outcome.check_warnings:
+        rows.append(("check warned", f"{check} on {asset}", 1, description))
+    if not rows:
+        return
+    table = Table(title="Warnings (the run went on; `cdp run --strict` fails on them)",
+                  title_justify="left")  # fmt: skip
+    for column in ("warning class", "where", "count", "examples"):
+        table.add_column(column, justify="right" if column == "count" else "left")
+    for kind, what, count, examples in rows:
+        table.add_row(kind, what, f"{count:,}", examples, style="yellow")
+    console.print(table)
 
 
 def print_summary(summary: RunSummary, settings: Settings, console: Console) -> None:

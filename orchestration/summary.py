@@ -4,8 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
+
+EXAMPLES = 3
+
+
+@dataclass
+class WarningClass:
+    """Something the run tolerated rather than stopped on, with a count and a few examples."""
+
+    kind: str
+    """Warning class: unknown vocabulary value, quarantined record, failed expectation, …"""
+    what: str
+    """Where: the column, the reason, the test."""
+    count: int
+    examples: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -21,6 +36,8 @@ class RunSummary:
     """(destination, segment, rows written, rows refused, path)."""
     quarantined: list[tuple[str, str, int, str]] = field(default_factory=list)
     """(source table, file, records quarantined, most frequent reason) for this run's files."""
+    warnings: list[WarningClass] = field(default_factory=list)
+    """Warning classes of the data as it stands in the warehouse (see collect_warnings)."""
 
     @property
     def rejected_files(self) -> list[tuple[str, str, str, int, str]]:
@@ -76,3 +93,101 @@ def collect(
             [since],
         ).fetchall()
     return summary
+
+
+def _quoted(value: object) -> str:
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:37] + "…")
+
+
+def _located(path: str, line: int | None, record: int | None) -> str:
+    if line is not None:
+        return f"{path} line {line}"
+    return f"{path} record {record}" if record is not None else path
+
+
+def collect_warnings(
+    conn: duckdb.DuckDBPyConnection, landing_dir: Path | None = None
+) -> list[WarningClass]:
+    """The warning classes of the warehouse as it stands (the files currently loaded): values
+    outside a vocabulary (marts.data_quality_warnings) per column, quarantined records per
+    reason, failed Great Expectations expectations per column, and unrecognised landing files.
+    dbt tests that warned come from the run's events (orchestration/run_outcome.py)."""
+    from ingestion.audit import validation_findings
+    from ingestion.sources import SOURCES, unrecognised_files
+
+    tables = _tables(conn)
+    found: list[WarningClass] = []
+    if "marts.data_quality_warnings" in tables:
+        rows = conn.execute(
+            """
+            select source_table, column_name, count(*),
+                list(struct_pack(v := raw_value, f := source_file, l := line_number,
+                                 r := record_number)
+                     order by source_file, record_number)[1:?]
+            from marts.data_quality_warnings
+            group by all order by 1, 2
+            """,
+            [EXAMPLES],
+        ).fetchall()
+        for table, column, count, examples in rows:
+            found.append(
+                WarningClass(
+                    "unknown vocabulary value → unknown",
+                    f"{table}.{column}",
+                    count,
+                    [f"{_quoted(e['v'])} ({_located(e['f'], e['l'], e['r'])})" for e in examples],
+                )
+            )
+    if "raw.quarantined_rows" in tables and "meta.ingested_files" in tables:
+        rows = conn.execute(
+            """
+            select q.reason, count(*),
+                list(struct_pack(f := q.source_file, l := q.line_number, r := q.record_number)
+                     order by q.source_file, q.record_number)[1:?]
+            from raw.quarantined_rows as q
+            inner join meta.ingested_files as m
+                on m.source_table = q.source_table and m.file_path = q.source_file
+                and m.sha256 = q.file_sha256 and m.status = 'loaded'
+            group by all order by 2 desc, 1
+            """,
+            [EXAMPLES],
+        ).fetchall()
+        for reason, count, examples in rows:
+            found.append(
+                WarningClass(
+                    "quarantined record",
+                    reason,
+                    count,
+                    [_located(e["f"], e["l"], e["r"]) for e in examples],
+                )
+            )
+    failed: dict[tuple[str, str, str], list] = {}
+    for table in SOURCES:
+        for finding in validation_findings(conn, table):
+            if not finding.success:
+                key = (table, finding.column or "", finding.expectation)
+                failed.setdefault(key, []).append(finding)
+    for (table, column, expectation), findings in sorted(failed.items()):
+        found.append(
+            WarningClass(
+                "failed expectation (Great Expectations)",
+                f"{table}.{column} {expectation.removeprefix('expect_column_values_to_')}",
+                sum(f.unexpected_count or 0 for f in findings),
+                [f"{f.file_path}: {f.sample}" if f.sample else f.file_path for f in findings][
+                    :EXAMPLES
+                ],
+            )
+        )
+    if landing_dir is not None:
+        unrecognised = unrecognised_files(landing_dir)
+        if unrecognised:
+            found.append(
+                WarningClass(
+                    "unrecognised file (not loaded)",
+                    "no source claims it (docs/sources.md)",
+                    len(unrecognised),
+                    [str(p.relative_to(landing_dir)) for p in unrecognised[:EXAMPLES]],
+                )
+            )
+    return found

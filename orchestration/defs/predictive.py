@@ -25,6 +25,7 @@ from orchestration.defs.parquet_mirror import publish_spark_tables, sync_parquet
 from orchestration.defs.transform import (
     PREDICTION_CONSUMERS,
     DbtRunConfig,
+    build_dbt_models,
     cdp_dbt_models,
     translator,
 )
@@ -118,5 +119,7 @@ def cdp_dbt_prediction_models(
     if settings.full_refresh:
         args.append("--full-refresh")
     sync_parquet_mirror(context, warehouse, dbt_project.manifest_path)
-    yield from dbt.cli(args, context=context).stream()
+    # Same local failures as cdp_dbt_models; Dagster skips this whole step when one of its
+    # upstream dbt models was not built (a step runs only when all its inputs arrived).
+    yield from build_dbt_models(context, dbt, args)
     publish_spark_tables(context, warehouse, dbt_project.manifest_path)

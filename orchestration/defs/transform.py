@@ -1,13 +1,30 @@
-"""The dbt models as Dagster assets; dbt tests become asset checks."""
+"""The dbt models as Dagster assets; dbt tests become asset checks.
+
+Failures stay local (docs/ingestion.md, "What blocks what"): `dbt build` runs with
+`raise_on_error=False`, so a failing model or test does not fail the whole step and skip every
+export. dbt's own build semantics decide what is built: a model whose build failed, or that dbt
+skipped because something upstream failed, yields no output, and the Dagster assets that depend
+on it (exports of a segment, the predictive step) are skipped. A model dbt built but whose
+error-severity test failed is not published either: its output is held until its tests have
+reported and then withheld, so its descendants outside dbt do not run on it, just as its
+descendants inside dbt were skipped. That is why the dbt checks are declared non-blocking:
+Dagster's own blocking would fail the step and stop every unrelated export. Every dbt node that
+did not pass (model error, test failure or warning, skip, withheld output) is reported as an
+AssetObservation with `cdp/dbt_*` metadata, which `cdp run` reads for its summary and exit code.
+"""
 
 import json
 import os
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import dagster as dg
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
     DbtCliResource,
+    DbtProject,
     dbt_assets,
 )
 
@@ -15,6 +32,16 @@ from ingestion.settings import Settings
 from orchestration.dbt_project import dbt_environment, dbt_project
 from orchestration.defs.parquet_mirror import publish_spark_tables, sync_parquet_mirror
 from orchestration.resources import WarehouseResource
+from orchestration.run_outcome import (
+    DBT_FAILURES,
+    DBT_MESSAGE,
+    DBT_NODE,
+    DBT_RESOURCE_TYPE,
+    DBT_STATUS,
+    FAILED_DBT_STATUSES,
+    REPORTED_STATUSES,
+    WITHHELD,
+)
 
 
 class DbtRunConfig(dg.Config):
@@ -26,7 +53,151 @@ class DbtRunConfig(dg.Config):
     """Rebuild incremental models from scratch."""
 
 
-translator = DagsterDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+class CdpDbtTranslator(DagsterDbtTranslator):
+    """dagster-dbt's translator with every dbt test as a non-blocking asset check: the gating
+    of a model's descendants is done per model by `build_dbt_models`, not per step."""
+
+    def get_asset_check_spec(
+        self,
+        asset_spec: dg.AssetSpec,
+        manifest: Mapping[str, Any],
+        unique_id: str,
+        project: DbtProject | None,
+    ) -> dg.AssetCheckSpec | None:
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or not spec.blocking:
+            return spec
+        return dg.AssetCheckSpec(
+            spec.name,
+            asset=spec.asset_key,
+            description=spec.description,
+            additional_deps=spec.additional_deps,
+            blocking=False,
+            metadata=spec.metadata,
+        )
+
+
+translator = CdpDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+def build_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str]
+) -> Iterator[Any]:
+    """Runs `dbt <args>` and yields its Dagster events with dbt's failures kept local.
+
+    A model's output is held until the checks selected on it have reported; it is withheld
+    when one of them failed with error severity. After dbt exits, every node that did not
+    pass is reported as an observation (see the module docstring). The step itself fails only
+    when dbt failed without a node to blame (a compilation error, an unreachable warehouse).
+    """
+    pending: dict[dg.AssetKey, set[str]] = defaultdict(set)
+    for check_key in context.selected_asset_check_keys:
+        pending[check_key.asset_key].add(check_key.name)
+    held: dict[dg.AssetKey, dg.Output] = {}
+    failed_checks: dict[dg.AssetKey, list[str]] = defaultdict(list)
+
+    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    for event in invocation.stream():
+        if isinstance(event, dg.Output):
+            key = context.asset_key_for_output(event.output_name)
+            if pending.get(key):
+                held[key] = event
+                continue
+        elif isinstance(event, dg.AssetCheckResult) and event.asset_key is not None:
+            key = event.asset_key
+            pending[key].discard(event.check_name)
+            if not event.passed and event.severity == dg.AssetCheckSeverity.ERROR:
+                failed_checks[key].append(event.check_name)
+            yield event
+            if not pending[key] and key in held:
+                yield from _release(context, held.pop(key), failed_checks.get(key))
+            continue
+        yield event
+    for output in held.values():  # tests that never reported (skipped by dbt)
+        key = context.asset_key_for_output(output.output_name)
+        yield from _release(context, output, failed_checks.get(key))
+
+    outcomes = list(_dbt_outcomes(context, invocation, failed_checks))
+    yield from outcomes
+    if not invocation.is_successful() and not any(
+        o.metadata[DBT_STATUS].value in FAILED_DBT_STATUSES for o in outcomes
+    ):
+        raise invocation.get_error() or dg.Failure("dbt failed")
+
+
+def _release(
+    context: dg.AssetExecutionContext, output: dg.Output, failed_checks: list[str] | None
+) -> Iterator[dg.Output]:
+    if failed_checks:
+        context.log.error(
+            f"{context.asset_key_for_output(output.output_name).to_user_string()} was built but "
+            f"not published: its test(s) {', '.join(failed_checks)} failed (error severity); "
+            "what depends on it does not run."
+        )
+        return
+    yield output
+
+
+def _dbt_outcomes(
+    context: dg.AssetExecutionContext, invocation: Any, failed_checks: dict[dg.AssetKey, list]
+) -> Iterator[dg.AssetObservation]:
+    """One observation per dbt node of this invocation that did not pass, on its model."""
+    try:
+        results = invocation.get_artifact("run_results.json").get("results", [])
+    except (OSError, ValueError):
+        results = []
+    manifest = invocation.manifest
+    withheld = {key for key, checks in failed_checks.items() if checks}
+    for result in results:
+        unique_id = result.get("unique_id", "")
+        status = str(result.get("status", "")).lower()
+        node = manifest.get("nodes", {}).get(unique_id)
+        if node is None:
+            continue
+        key = _model_key(manifest, node)
+        if key is None:
+            continue
+        resource_type = node.get("resource_type", "")
+        if resource_type in ("model", "seed", "snapshot") and status == "success":
+            if key not in withheld:
+                continue
+            status = WITHHELD
+            message = f"built, not published: test(s) {', '.join(failed_checks[key])} failed"
+        elif status not in REPORTED_STATUSES:
+            continue
+        elif resource_type == "test" and status == "skipped":
+            continue  # a test skipped because its model was not built says nothing new
+        else:
+            message = (result.get("message") or status).strip().splitlines()[0][:500]
+        yield dg.AssetObservation(
+            asset_key=key,
+            description=f"dbt {resource_type} {node.get('name')}: {status}",
+            metadata={
+                DBT_STATUS: status,
+                DBT_NODE: node.get("name", unique_id),
+                DBT_RESOURCE_TYPE: resource_type,
+                DBT_MESSAGE: message,
+                DBT_FAILURES: int(result.get("failures") or 0),
+            },
+        )
+
+
+def _model_key(manifest: Mapping[str, Any], node: Mapping[str, Any]) -> dg.AssetKey | None:
+    """The asset a dbt node reports on: itself for a model, the tested model for a test."""
+    if node.get("resource_type") in ("model", "seed", "snapshot"):
+        return translator.get_asset_spec(manifest, node["unique_id"], dbt_project).key
+    attached = node.get("attached_node") or next(
+        (
+            parent
+            for parent in node.get("depends_on", {}).get("nodes", [])
+            if parent.split(".")[0] in ("model", "seed", "snapshot")
+        ),
+        None,
+    )
+    if attached is None or attached not in manifest.get("nodes", {}):
+        return None
+    return translator.get_asset_spec(manifest, attached, dbt_project).key
+
 
 # Models that read the predictions a Python asset writes between two dbt steps: built by
 # cdp_dbt_prediction_models (orchestration/defs/predictive.py), after that asset.
@@ -51,5 +222,5 @@ def cdp_dbt_models(
     if config.full_refresh:
         args.append("--full-refresh")
     sync_parquet_mirror(context, warehouse, dbt_project.manifest_path)
-    yield from dbt.cli(args, context=context).stream()
+    yield from build_dbt_models(context, dbt, args)
     publish_spark_tables(context, warehouse, dbt_project.manifest_path)

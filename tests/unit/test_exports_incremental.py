@@ -227,3 +227,22 @@ def test_checks_catch_a_file_that_no_longer_adds_up_or_holds_an_unconsented_pers
     export_segment(conn, SEGMENT, "mailchimp", tmp_path, LATER)
     assert check_marketing_consent(conn, SEGMENT, "mailchimp", tmp_path).passed
     assert check_row_counts(conn, SEGMENT, "mailchimp", tmp_path).passed
+
+
+def test_a_refused_person_leaving_rewrites_the_manifest_so_it_still_adds_up(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    first = export_segment(conn, SEGMENT, "mailchimp", tmp_path, GENERATED_AT)
+    assert first.refused_total > 0
+    [(refused_member,)] = conn.execute(
+        "select s.person_id from marts.segment_vip_customers as s "
+        "inner join marts.profiles as p using (person_id) "
+        "where not coalesce(p.is_email_marketable, false) order by 1 limit 1"
+    ).fetchall()
+    conn.execute("delete from marts.segment_vip_customers where person_id = ?", [refused_member])
+
+    again = export_segment(conn, SEGMENT, "mailchimp", tmp_path, LATER)
+
+    assert again.status == "written" and (again.adds, again.removes) == (0, 0)
+    assert again.sha256 == first.sha256  # the file itself did not change
+    assert check_row_counts(conn, SEGMENT, "mailchimp", tmp_path).passed

@@ -145,7 +145,8 @@ final as (
         normalised.city,
         normalised.region,
         normalised.postal_code,
-        normalised.country_code,
+        -- a country staging could not place (`unknown`) is no country: never sent to a CRM
+        nullif(normalised.country_code, 'unknown') as country_code,
         normalised.shopify_customer_id,
         normalised.square_customer_id,
         normalised.mailchimp_subscriber_id

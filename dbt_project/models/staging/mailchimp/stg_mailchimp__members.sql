@@ -40,13 +40,10 @@ renamed as (
             when {{ address_is_complete }}
                 then {{ trim_to_null(dbt.split_part(address, "'  '", -2)) }}
         end as address_postal_code,
-        case
-            when {{ address_is_complete }}
-                then {{ trim_to_null(dbt.split_part(address, "'  '", -1)) }}
-        end as address_country_code,
+        {{ cdp.vocabulary_value('address_country') }} as address_country_code,
         {{ trim_to_null('birthday') }} as birthday,
-        lower({{ trim_to_null('_member_status') }}) as member_status,
-        lower({{ trim_to_null('_member_status') }}) = 'subscribed' as is_subscribed,
+        {{ cdp.vocabulary_value('_member_status') }} as member_status,
+        {{ cdp.vocabulary_value('_member_status') }} = 'subscribed' as is_subscribed,
         {{ dbt.safe_cast(trim_to_null('member_rating'), dbt.type_int()) }} as member_rating,
         {{ dbt.safe_cast(trim_to_null('optin_time'), dbt.type_timestamp()) }} as opted_in_at,
         {{ trim_to_null('optin_ip') }} as opt_in_ip_address,
@@ -66,7 +63,7 @@ renamed as (
         {{ dbt.safe_cast(trim_to_null('gmtoff'), 'double') }} as gmt_offset_hours,
         {{ dbt.safe_cast(trim_to_null('dstoff'), 'double') }} as dst_offset_hours,
         {{ trim_to_null('timezone') }} as time_zone,
-        {{ trim_to_null('cc') }} as country_code,
+        {{ cdp.vocabulary_value('cc') }} as country_code,
         {{ trim_to_null('region') }} as region,
         {{ trim_to_null('notes') }} as notes,
         {{ trim_to_null("replace(tags, '\"', '')") }} as tags,

@@ -24,10 +24,10 @@ renamed as (
         {{ strip_leading_apostrophe('phone') }} as phone,
         -- `Accepts Marketing` is the single consent column of exports before the 2022 split.
         coalesce(
-            {{ parse_yes_no('accepts_email_marketing') }},
-            {{ parse_yes_no('accepts_marketing') }}
+            {{ cdp.vocabulary_flag('accepts_email_marketing') }},
+            {{ cdp.vocabulary_flag('accepts_marketing') }}
         ) as has_accepted_email_marketing,
-        {{ parse_yes_no('accepts_sms_marketing') }} as has_accepted_sms_marketing,
+        {{ cdp.vocabulary_flag('accepts_sms_marketing') }} as has_accepted_sms_marketing,
         {{ trim_to_null('default_address_company') }} as address_company,
         {{ trim_to_null('default_address_address1') }} as address_line_1,
         {{ trim_to_null('default_address_address2') }} as address_line_2,
@@ -35,13 +35,13 @@ renamed as (
         {{ trim_to_null('default_address_province') }} as address_province,
         {{ trim_to_null('default_address_country') }} as address_country,
         {{ trim_to_null('default_address_province_code') }} as address_province_code,
-        {{ trim_to_null('default_address_country_code') }} as address_country_code,
+        {{ cdp.vocabulary_value('default_address_country_code') }} as address_country_code,
         {{ strip_leading_apostrophe('default_address_zip') }} as address_postal_code,
         {{ strip_leading_apostrophe('default_address_phone') }} as address_phone,
         {{ parse_money('total_spent') }} as total_spent_amount,
         {{ dbt.safe_cast(trim_to_null('total_orders'), dbt.type_int()) }} as order_count,
         {{ trim_to_null('note') }} as note,
-        {{ parse_yes_no('tax_exempt') }} as is_tax_exempt,
+        {{ cdp.vocabulary_flag('tax_exempt') }} as is_tax_exempt,
         {{ trim_to_null('tags') }} as tags,
         _source_file,
         _source_row,

@@ -25,19 +25,19 @@ renamed as (
         {{ trim_to_null('customer__first_name') }} as customer_first_name,
         {{ trim_to_null('customer__last_name') }} as customer_last_name,
         {{ iso_timestamp_to_utc('customer__created_at') }} as customer_created_at,
-        lower({{ trim_to_null('customer__email_marketing_consent__state') }})
+        {{ cdp.vocabulary_value('customer__email_marketing_consent__state') }}
             as email_marketing_state,
-        lower({{ trim_to_null('customer__email_marketing_consent__opt_in_level') }})
+        {{ cdp.vocabulary_value('customer__email_marketing_consent__opt_in_level') }}
             as email_marketing_opt_in_level,
         {{ iso_timestamp_to_utc('customer__email_marketing_consent__consent_updated_at') }}
             as email_marketing_consent_updated_at,
-        lower({{ trim_to_null('customer__sms_marketing_consent__state') }})
+        {{ cdp.vocabulary_value('customer__sms_marketing_consent__state') }}
             as sms_marketing_state,
-        lower({{ trim_to_null('customer__sms_marketing_consent__opt_in_level') }})
+        {{ cdp.vocabulary_value('customer__sms_marketing_consent__opt_in_level') }}
             as sms_marketing_opt_in_level,
         {{ iso_timestamp_to_utc('customer__sms_marketing_consent__consent_updated_at') }}
             as sms_marketing_consent_updated_at,
-        lower({{ trim_to_null('customer__sms_marketing_consent__consent_collected_from') }})
+        {{ cdp.vocabulary_value('customer__sms_marketing_consent__consent_collected_from') }}
             as sms_marketing_consent_collected_from,
         {{ trim_to_null('billing_address__first_name') }} as billing_first_name,
         {{ trim_to_null('billing_address__last_name') }} as billing_last_name,
@@ -47,7 +47,7 @@ renamed as (
         {{ trim_to_null('billing_address__province') }} as billing_province,
         {{ trim_to_null('billing_address__province_code') }} as billing_province_code,
         {{ trim_to_null('billing_address__country') }} as billing_country,
-        {{ trim_to_null('billing_address__country_code') }} as billing_country_code,
+        {{ cdp.vocabulary_value('billing_address__country_code') }} as billing_country_code,
         {{ strip_leading_apostrophe('billing_address__zip') }} as billing_postal_code,
         {{ strip_leading_apostrophe('billing_address__phone') }} as billing_phone,
         {{ trim_to_null('shipping_address__first_name') }} as shipping_first_name,
@@ -58,7 +58,7 @@ renamed as (
         {{ trim_to_null('shipping_address__province') }} as shipping_province,
         {{ trim_to_null('shipping_address__province_code') }} as shipping_province_code,
         {{ trim_to_null('shipping_address__country') }} as shipping_country,
-        {{ trim_to_null('shipping_address__country_code') }} as shipping_country_code,
+        {{ cdp.vocabulary_value('shipping_address__country_code') }} as shipping_country_code,
         {{ strip_leading_apostrophe('shipping_address__zip') }} as shipping_postal_code,
         {{ strip_leading_apostrophe('shipping_address__phone') }} as shipping_phone,
         {{ iso_timestamp_to_utc('created_at') }} as created_at,
@@ -67,10 +67,10 @@ renamed as (
         {{ iso_timestamp_to_utc('cancelled_at') }} as cancelled_at,
         {{ iso_timestamp_to_utc('closed_at') }} as closed_at,
         {{ trim_to_null('cancelled_at') }} is not null as is_cancelled,
-        lower({{ trim_to_null('cancel_reason') }}) as cancel_reason,
-        lower({{ trim_to_null('financial_status') }}) as financial_status,
-        lower({{ trim_to_null('fulfillment_status') }}) as fulfillment_status,
-        upper({{ trim_to_null('currency') }}) as currency,
+        {{ cdp.vocabulary_value('cancel_reason') }} as cancel_reason,
+        {{ cdp.vocabulary_value('financial_status') }} as financial_status,
+        {{ cdp.vocabulary_value('fulfillment_status') }} as fulfillment_status,
+        {{ cdp.vocabulary_value('currency') }} as currency,
         {{ parse_money('total_price') }} as total_amount,
         {{ parse_money('subtotal_price') }} as subtotal_amount,
         {{ parse_money('total_tax') }} as tax_amount,

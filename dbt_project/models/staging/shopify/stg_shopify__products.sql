@@ -19,7 +19,7 @@ renamed as (
         {{ trim_to_null('handle') }} as product_handle,
         {{ trim_to_null('vendor') }} as vendor,
         {{ trim_to_null('product_type') }} as product_type,
-        lower({{ trim_to_null('status') }}) as product_status,
+        {{ cdp.vocabulary_value('status') }} as product_status,
         _source_file,
         _source_row,
         _loaded_at

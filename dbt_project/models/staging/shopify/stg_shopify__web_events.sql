@@ -78,8 +78,10 @@ renamed as (
         case
             when event_type in ('page', 'screen') then 'page_viewed'
             when event_type = 'identify' then 'identify'
-            -- track calls and pixel events; other tracker calls (group, alias) by their type
-            else coalesce(event_name, event_type)
+            -- other tracker calls (group, alias) by their type
+            when event_name is null and event_type in ('group', 'alias') then event_type
+            -- track calls and pixel events: their name through the vocabulary
+            else {{ cdp.vocabulary_value('event_name') }}
         end as event_name,
         page_name,
         {{ iso_timestamp_to_utc('event_at') }} as event_at,
@@ -110,7 +112,7 @@ renamed as (
         checkout_email,
         checkout_phone,
         {{ parse_money('checkout_total_amount') }} as checkout_total_amount,
-        upper(checkout_currency) as checkout_currency,
+        {{ cdp.vocabulary_value('checkout_currency') }} as checkout_currency,
         product_id,
         product_title,
         {{ parse_money('product_price') }} as product_price_amount,

@@ -36,21 +36,21 @@ renamed as (
             as transaction_count,
         '{{ var("square_currency", "USD") }}' as currency,
         {{ parse_money('total_spend') }} as total_spend_amount,
-        {{ trim_to_null('email_subscription_status') }} as email_subscription_status,
-        -- The status column (any case; Unknown or anything else is no consent), else the older
-        -- export's `Email Unsubscribed` flag: True = opted out, False = not opted out, which is
-        -- what Square counts as a subscribed customer.
+        {{ cdp.vocabulary_value('email_subscription_status') }} as email_subscription_status,
+        -- The status column (any case; Unknown or anything unreadable is no consent), else the
+        -- older export's `Email Unsubscribed` flag: True = opted out, False = not opted out,
+        -- which is what Square counts as a subscribed customer.
         coalesce(
-            case lower({{ trim_to_null('email_subscription_status') }})
+            case {{ cdp.vocabulary_value('email_subscription_status') }}
                 when 'subscribed' then true
                 when 'unsubscribed' then false
             end,
-            case lower({{ trim_to_null('email_unsubscribed') }})
-                when 'true' then false
-                when 'false' then true
+            case {{ cdp.vocabulary_value('email_unsubscribed') }}
+                when 'yes' then false
+                when 'no' then true
             end
         ) as is_email_subscribed,
-        {{ parse_yes_no('instant_profile') }} as is_instant_profile,
+        {{ cdp.vocabulary_flag('instant_profile') }} as is_instant_profile,
         _source_file,
         _source_row,
         _loaded_at

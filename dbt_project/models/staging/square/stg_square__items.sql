@@ -30,8 +30,8 @@ renamed as (
     select
         {{ trim_to_null('transaction_id') }} as transaction_id,
         {{ trim_to_null('payment_id') }} as payment_id,
-        {{ trim_to_null('event_type') }} as event_type,
-        {{ trim_to_null('event_type') }} = 'Refund' as is_refund,
+        {{ cdp.vocabulary_value('event_type') }} as event_type,
+        {{ cdp.vocabulary_value('event_type') }} = 'Refund' as is_refund,
         {{ trim_to_null(adapter.quote('date')) }} as date_text,
         {{ trim_to_null(adapter.quote('time')) }} as time_text,
         {{ parse_us_datetime(adapter.quote('date'), adapter.quote('time')) }} as transacted_at_local,
