@@ -191,4 +191,4 @@ def test_phone_lookup_parses_every_raw_phone_once(landing: Path, conn) -> None:
     assert refresh_lookup(conn, "US") == 0
     assert conn.execute(
         "select raw_phone, phone_e164, is_valid from raw.phone_numbers"
-    ).fetchall() == [("(415) 555-2671", "+14155552671", True)]
+    ).fetchall() == [("(415)555-2671", "+14155552671", True)]  # keyed by the cleaned text
