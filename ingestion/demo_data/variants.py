@@ -12,9 +12,10 @@ tests/fixtures/variants/README.md name the documentation each shape follows):
   camelCase fields, upper-case enums, line items as lines of their own with `__parentId`);
   financial status and currency of REST orders in other cases;
 - storefront events: some months as Segment (analytics.js) calls and some as RudderStack
-  calls instead of Web Pixel events: `page` calls, `identify` calls with the email the shopper
-  gave, e-commerce `track` calls (`Product Viewed`, `Product Added`, `Checkout Started`,
-  `Order Completed`), `anonymousId`, `userId` for logged-in shoppers;
+  calls instead of Web Pixel events: `page` calls, `identify` calls (on login, with the
+  account's email; at checkout, with the email the shopper typed), e-commerce `track` calls
+  (`Product Viewed`, `Product Added`, `Checkout Started`, `Order Completed`), `anonymousId`,
+  `userId` for logged-in shoppers;
 - Mailchimp audience export: merge fields headed by their tags (`FNAME`, `LNAME`, `PHONE`) in
   the subscribed file, an extra merge field, and the current file names
   (`<status>_email_audience_export_<id>.csv`);
@@ -402,8 +403,17 @@ def _properties(event: dict) -> dict:
     return {}
 
 
-def tracker_calls(event: dict, emails_by_customer: dict[str, str], rudderstack: bool) -> list[dict]:
-    """One Web Pixel event as the Segment-spec calls a tracker would have sent for it."""
+def tracker_calls(
+    event: dict,
+    emails_by_customer: dict[str, str],
+    rudderstack: bool,
+    identified: set[tuple[str, str]] | None = None,
+) -> list[dict]:
+    """One Web Pixel event as the Segment-spec calls a tracker would have sent for it.
+
+    A logged-in shopper is identified once per browser (`identify` with the userId and the
+    account's email, as the trackers' Shopify sources do on login); `identified` remembers the
+    (browser, customer) pairs already identified."""
     common = {
         "anonymousId": event["clientId"],
         "messageId": event["id"].replace("sh-", "rs-" if rudderstack else "ajs-next-", 1),
@@ -418,6 +428,14 @@ def tracker_calls(event: dict, emails_by_customer: dict[str, str], rudderstack: 
     if customer:
         common["userId"] = str(customer)
     calls = []
+    if customer and identified is not None and (event["clientId"], str(customer)) not in identified:
+        identified.add((event["clientId"], str(customer)))
+        account_email = emails_by_customer.get(str(customer))
+        if account_email:
+            calls.append(
+                {**common, "type": "identify", "messageId": common["messageId"] + "-login",
+                 "traits": {"email": account_email}}
+            )  # fmt: skip
     checkout = (event.get("data") or {}).get("checkout") or {}
     email = checkout.get("email") or (emails_by_customer.get(str(customer)) if customer else None)
     if event["name"] == "checkout_started" and (email or checkout.get("phone")):
@@ -452,10 +470,11 @@ def web_events_as_trackers(ctx: VariantContext) -> None:
         month = path.stem.removeprefix("web_events_")
         with path.open(encoding="utf-8") as handle:
             events = [json.loads(line) for line in handle if line.strip()]
+        identified: set[tuple[str, str]] = set()
         calls = [
             call
             for event in events
-            for call in tracker_calls(event, ctx.emails_by_customer, rudderstack)
+            for call in tracker_calls(event, ctx.emails_by_customer, rudderstack, identified)
         ]
         target = path.with_name(f"{'rudder' if rudderstack else 'segment'}_events_{month}.jsonl")
         _write_lines(target, calls)
