@@ -11,7 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingestion.identifier_hygiene import normalise_email
 from ingestion.loader import load_source
+from ingestion.phone_numbers import to_e164
 from ingestion.recognition import describe_unrecognised
 from ingestion.sources import SOURCES, unrecognised_files
 
@@ -352,6 +354,12 @@ CASES = [
             ]
         },
     ),  # fmt: skip
+    Variant("hygiene_square_customers", {"square_customers": ("loaded", 8)}),
+    Variant("hygiene_mailchimp_members", {"mailchimp_members": ("loaded", 8)}),
+    Variant(
+        "hygiene_shopify_orders",
+        {"shopify_orders": ("loaded", 8), "shopify_order_line_items": ("loaded", 8)},
+    ),
     Variant(
         "mailchimp_email_audience_export_names",
         {},
@@ -392,6 +400,49 @@ def test_variant_loads_as_a_user_expects(variant: Variant, tmp_path: Path) -> No
         assert text in report
     if not variant.not_loaded:
         assert report == ""
+    conn.close()
+
+
+# Raw table → its columns holding an email and a phone, for the hygiene fixtures.
+_IDENTIFIER_COLUMNS = {
+    "square_customers": ("email_address", "phone_number"),
+    "mailchimp_members": ("email_address", None),
+    "shopify_orders": ("email", "phone"),
+}
+
+
+@pytest.mark.parametrize(
+    "variant", sorted(p.name for p in VARIANTS.glob("hygiene_*")), ids=lambda name: name
+)
+def test_messy_identifiers_in_real_files_load_verbatim_and_clean_to_the_person(
+    variant: str, tmp_path: Path
+) -> None:
+    """The loader keeps what the file says (lineage); the one hygiene definition turns every
+    messy email and phone into the address and number of the person (docs/identity.md)."""
+    import json
+
+    landing = VARIANTS / variant
+    expected = json.loads((landing / ".expected.json").read_text(encoding="utf-8"))
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
+    tools = {p.name for p in landing.iterdir() if p.is_dir()}
+    for spec in SOURCES.values():
+        if spec.tool in tools and spec.table in _IDENTIFIER_COLUMNS:
+            load_source(conn, spec, landing)
+            email_column, phone_column = _IDENTIFIER_COLUMNS[spec.table]
+            emails = [
+                r[0]
+                for r in conn.execute(f"select {email_column} from raw.{spec.table}").fetchall()
+            ]
+            assert sorted(emails) == sorted(expected["emails"]), "the raw value is kept as written"
+            assert sorted(normalise_email(e) for e in emails) == sorted(expected["emails"].values())
+            if phone_column:
+                phones = [
+                    r[0]
+                    for r in conn.execute(f"select {phone_column} from raw.{spec.table}").fetchall()
+                ]
+                assert sorted(to_e164(p, "US")[0] for p in phones) == sorted(
+                    expected["phones"].values()
+                )
     conn.close()
 
 
