@@ -6,9 +6,10 @@ them (loader, staging, the identity stage) and compares with the truth, pairwise
 identifiers (ingestion/demo_data/evaluation.py):
 
 * exact matching: connected components over the identifiers each record carries, no guard;
-* the old name guard: the identity stage re-run with the exact first-name comparison of
-  earlier versions (`identity_name_match` set to compare spellings only);
-* the new name guard: the identity stage as shipped.
+* exact first names: the identity stage re-run with the name guards comparing exact
+  spellings only (`identity_name_match` without similarity, one-edit, nickname and initial
+  rules), everything else as shipped;
+* the name guard as shipped.
 
 It also counts the true links a name guard refused for a typo (an identifier of one true
 person refused because two of its records' first names differ by at most two edits), the
@@ -53,12 +54,13 @@ from ingestion.demo_data.evaluation import evaluate_identity  # noqa: E402
 
 AS_OF = "2025-06-30T12:00:00"
 DBT_PROJECT = ROOT / "dbt_project"
-OLD_GUARD_VARS = (
+EXACT_NAMES_VARS = (
     "{identity_name_match: {min_similarity: 1.01, one_edit_min_length: 99, "
     "nicknames: false, initials: false}}"
 )
 IDENTITY_MODELS = (
-    "int_identity_refused_identifiers+,path:models/intermediate/identity",
+    # Every identity model that reads first names or what they decide, re-run with the vars.
+    "int_identifiers_normalised+,path:models/intermediate/identity",
     "identity_person_registry",
     "person_identifiers",
 )
@@ -262,7 +264,7 @@ def run_set(
         _run([_bin("cdp"), "run", "--as-of", AS_OF], env, root)
         run_seconds = time.perf_counter() - started
         (root / "meta.json").write_text(json.dumps(meta | {"cdp_run_seconds": run_seconds}))
-    old_warehouse = root / "warehouse" / "old_guard.duckdb"
+    old_warehouse = root / "warehouse" / "exact_names.duckdb"
     shutil.copy(warehouse, old_warehouse)
     result: dict[str, object] = {"data": meta | {"family_phones": len(meta["family_phones"])}}
     result["cdp_run_seconds"] = round(run_seconds, 1) if run_seconds else None
@@ -275,7 +277,7 @@ def run_set(
     finally:
         conn.close()
     _run(
-        [_bin("dbt"), "run", "--select", *IDENTITY_MODELS, "--vars", OLD_GUARD_VARS,
+        [_bin("dbt"), "run", "--select", *IDENTITY_MODELS, "--vars", EXACT_NAMES_VARS,
          "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
          "--target-path", str(root / "dbt_target"), "--log-path", str(root / "dbt_logs")],
         env | {"CDP_WAREHOUSE": str(old_warehouse)},
@@ -283,8 +285,8 @@ def run_set(
     )  # fmt: skip
     conn = duckdb.connect(str(old_warehouse))
     try:
-        result["old_guard"] = evaluate_identity(conn, root / "truth").as_dict()
-        result["old_guard"] |= refusal_counts(conn, root / "truth", meta["family_phones"])
+        result["exact_names"] = evaluate_identity(conn, root / "truth").as_dict()
+        result["exact_names"] |= refusal_counts(conn, root / "truth", meta["family_phones"])
     finally:
         conn.close()
     return result
@@ -426,7 +428,7 @@ def _print(results: dict) -> None:
     print(f"{'set':8} {'method':10} {'precision':>9} {'recall':>7} {'F1':>6} "
           f"{'typo refused':>12} {'family refused':>15}")  # fmt: skip
     for name, result in results["sets"].items():
-        for method in ("exact", "old_guard", "new_guard"):
+        for method in ("exact", "exact_names", "new_guard"):
             r = result[method]
             typo = r.get("name_guard_refused_typo", "")
             family = (
