@@ -23,6 +23,7 @@ from ingestion.settings import Settings
 from orchestration.dbt_project import dbt_environment, dbt_project
 from orchestration.defs.parquet_mirror import publish_spark_tables, sync_parquet_mirror
 from orchestration.defs.transform import (
+    PIPELINE_BUILD_FLAGS,
     PREDICTION_CONSUMERS,
     DbtRunConfig,
     build_dbt_models,
@@ -115,7 +116,7 @@ def cdp_dbt_prediction_models(
     """Builds (runs and tests) the dbt models that read predictive.customer_predictions."""
     settings = _run_wide_config(context, config)
     os.environ.update(dbt_environment(Settings.from_env()))
-    args = ["build", "--vars", json.dumps({"as_of": settings.as_of})]
+    args = ["build", *PIPELINE_BUILD_FLAGS, "--vars", json.dumps({"as_of": settings.as_of})]
     if settings.full_refresh:
         args.append("--full-refresh")
     sync_parquet_mirror(context, warehouse, dbt_project.manifest_path)

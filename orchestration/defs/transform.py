@@ -199,6 +199,11 @@ def _model_key(manifest: Mapping[str, Any], node: Mapping[str, Any]) -> dg.Asset
     return translator.get_asset_spec(manifest, attached, dbt_project).key
 
 
+# dbt's unit tests check the models' logic on fixed inputs: they belong to development and CI
+# (`make test` runs them: tests/e2e/test_pipeline.py), not to every pipeline run, as dbt
+# recommends for production builds.
+PIPELINE_BUILD_FLAGS = ("--exclude-resource-type", "unit_test")
+
 # Models that read the predictions a Python asset writes between two dbt steps: built by
 # cdp_dbt_prediction_models (orchestration/defs/predictive.py), after that asset.
 PREDICTION_CONSUMERS = "source:predictive+"
@@ -218,7 +223,7 @@ def cdp_dbt_models(
 ):
     """Builds (runs and tests) the selected dbt models against the warehouse this run holds."""
     os.environ.update(dbt_environment(Settings.from_env()))
-    args = ["build", "--vars", json.dumps({"as_of": config.as_of})]
+    args = ["build", *PIPELINE_BUILD_FLAGS, "--vars", json.dumps({"as_of": config.as_of})]
     if config.full_refresh:
         args.append("--full-refresh")
     sync_parquet_mirror(context, warehouse, dbt_project.manifest_path)

@@ -39,7 +39,7 @@ def test_typos_link_and_family_phones_do_not(
             (kind, value): (reason, details)
             for kind, value, reason, details in conn.execute(
                 "select identifier_type, identifier_value, reason, details "
-                "from intermediate.int_identity_refused_identifiers"
+                "from marts.identity_refused_links"
             ).fetchall()
         }
         family = {case["phone"] for case in expected["family_phones"]}

@@ -232,3 +232,28 @@ def test_second_run_loads_nothing_twice_and_keeps_person_ids(pipeline) -> None:
         "select count(*) from (select id from raw.shopify_orders group by id having count(*) > 1)",
     )
     assert duplicates == 0
+
+
+def test_dbt_unit_tests_pass(pipeline, tmp_path: Path) -> None:
+    """dbt's unit tests (identity guards, survivorship, consent precedence, vocabularies, …) are
+    left out of pipeline runs (orchestration/defs/transform.py: PIPELINE_BUILD_FLAGS) and run
+    here, against a warehouse the pipeline built, as dbt recommends for CI."""
+    import subprocess
+    import sys
+
+    from orchestration.dbt_project import DBT_PROJECT_DIR
+
+    env, *_ = pipeline
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dbt")), "test", "--select", "test_type:unit",
+            "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+            "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
+        ],
+        env=env.environ(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-6000:]
+    assert "PASS=" in result.stdout and " ERROR=0 " in result.stdout, result.stdout[-2000:]
