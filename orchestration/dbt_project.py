@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -72,9 +73,16 @@ def prune_dbt_targets(keep_runs: int = KEEP_DBT_TARGET_RUNS) -> list[Path]:
     return removed
 
 
-def prepare_manifest(settings: Settings | None = None) -> Path:
-    """Runs `dbt parse` so the asset graph can be built; done before loading the definitions.
-    Old runs' dbt target folders are pruned first (`prune_dbt_targets`)."""
+def run_vars(as_of: str = "") -> str:
+    """The `--vars` of every dbt invocation of a run. Parse and builds must pass the same vars:
+    dbt re-parses the whole project when they differ instead of using its partial parse."""
+    return json.dumps({"as_of": as_of})
+
+
+def prepare_manifest(settings: Settings | None = None, as_of: str = "") -> Path:
+    """Runs `dbt parse` so the asset graph can be built; done before loading the definitions,
+    with the vars the run's dbt builds will use (`run_vars`). Old runs' dbt target folders are
+    pruned first (`prune_dbt_targets`)."""
     from dbt.cli.main import dbtRunner
 
     prune_dbt_targets()
@@ -85,6 +93,7 @@ def prepare_manifest(settings: Settings | None = None) -> Path:
             "parse",
             "--project-dir", str(DBT_PROJECT_DIR),
             "--profiles-dir", str(DBT_PROJECT_DIR),
+            "--vars", run_vars(as_of),
             "--quiet",
         ]
     )  # fmt: skip

@@ -46,14 +46,14 @@ def run_pipeline(
     started = datetime.now(UTC).replace(tzinfo=None)
     # Held for the whole run: a second `cdp run` (or a UI run) stops at once with a clear message.
     with writer_lock(settings.warehouse):
+        as_of_var = as_of.strftime("%Y-%m-%d %H:%M:%S") if as_of else ""
         with console.status("Parsing the dbt project…"):
-            prepare_manifest(settings)
+            prepare_manifest(settings, as_of_var)
         from orchestration.definitions import defs
 
         job = defs.resolve_job_def("cdp_daily").with_logger_defs(
             {"console": progress_logger(console)}
         )
-        as_of_var = as_of.strftime("%Y-%m-%d %H:%M:%S") if as_of else ""
         console.print(f"Running the pipeline on {settings.warehouse}")
         result = job.execute_in_process(
             instance=dg.DagsterInstance.get(),

@@ -12,7 +12,6 @@ order, each needing its own run config. Here both steps are named, and this one 
 run's as_of from cdp_dbt_models' config when it is given none, so one --as-of drives the run.
 """
 
-import json
 import os
 from typing import Any
 
@@ -20,7 +19,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
 
 from ingestion.settings import Settings
-from orchestration.dbt_project import dbt_environment, dbt_project
+from orchestration.dbt_project import dbt_environment, dbt_project, run_vars
 from orchestration.defs.parquet_mirror import publish_spark_tables, sync_parquet_mirror
 from orchestration.defs.transform import (
     PIPELINE_BUILD_FLAGS,
@@ -116,7 +115,7 @@ def cdp_dbt_prediction_models(
     """Builds (runs and tests) the dbt models that read predictive.customer_predictions."""
     settings = _run_wide_config(context, config)
     os.environ.update(dbt_environment(Settings.from_env()))
-    args = ["build", *PIPELINE_BUILD_FLAGS, "--vars", json.dumps({"as_of": settings.as_of})]
+    args = ["build", *PIPELINE_BUILD_FLAGS, "--vars", run_vars(settings.as_of)]
     if settings.full_refresh:
         args.append("--full-refresh")
     sync_parquet_mirror(context, warehouse, dbt_project.manifest_path)

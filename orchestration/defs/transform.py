@@ -13,7 +13,6 @@ did not pass (model error, test failure or warning, skip, withheld output) is re
 AssetObservation with `cdp/dbt_*` metadata, which `cdp run` reads for its summary and exit code.
 """
 
-import json
 import os
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
@@ -29,7 +28,7 @@ from dagster_dbt import (
 )
 
 from ingestion.settings import Settings
-from orchestration.dbt_project import dbt_environment, dbt_project
+from orchestration.dbt_project import dbt_environment, dbt_project, run_vars
 from orchestration.defs.parquet_mirror import publish_spark_tables, sync_parquet_mirror
 from orchestration.resources import WarehouseResource
 from orchestration.run_outcome import (
@@ -223,7 +222,7 @@ def cdp_dbt_models(
 ):
     """Builds (runs and tests) the selected dbt models against the warehouse this run holds."""
     os.environ.update(dbt_environment(Settings.from_env()))
-    args = ["build", *PIPELINE_BUILD_FLAGS, "--vars", json.dumps({"as_of": config.as_of})]
+    args = ["build", *PIPELINE_BUILD_FLAGS, "--vars", run_vars(config.as_of)]
     if config.full_refresh:
         args.append("--full-refresh")
     sync_parquet_mirror(context, warehouse, dbt_project.manifest_path)
