@@ -62,6 +62,17 @@ class CdpEnv:
         return result
 
 
+def query(env: CdpEnv, sql: str, params: list | None = None) -> list[tuple]:
+    """Reads the environment's warehouse as a user would, read-only, after a command ended."""
+    import duckdb
+
+    conn = duckdb.connect(str(env.warehouse), read_only=True)
+    try:
+        return conn.execute(sql, params or []).fetchall()
+    finally:
+        conn.close()
+
+
 @pytest.fixture
 def cdp_env(tmp_path: Path) -> CdpEnv:
     return CdpEnv(tmp_path)

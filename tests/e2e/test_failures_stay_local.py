@@ -19,25 +19,16 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from exports.segments import load_segment_specs
 from orchestration.dbt_project import dbt_project
-from tests.conftest import AS_OF, CdpEnv
+from tests.conftest import AS_OF, CdpEnv, query
 
 pytestmark = pytest.mark.e2e
 
 UNKNOWN_VALUES = ["Maybe", "opted in", "Oui!"]
 SUBSCRIPTION = "Email Subscription Status"
-
-
-def query(env: CdpEnv, sql: str, params: list | None = None) -> list[tuple]:
-    conn = duckdb.connect(str(env.warehouse), read_only=True)
-    try:
-        return conn.execute(sql, params or []).fetchall()
-    finally:
-        conn.close()
 
 
 def rewrite_square_customers(landing: Path) -> dict:

@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from exports.hashing import google_email
-from tests.conftest import AS_OF, CdpEnv
+from tests.conftest import AS_OF, CdpEnv, query
 
 pytestmark = pytest.mark.e2e
 MAX_REQUESTS = 500
@@ -38,14 +37,6 @@ class Scenario:
     webhook_bodies: list[dict] = field(default_factory=list)
     webhook_after_run2: int = 0
     reimport: str = ""
-
-
-def query(env: CdpEnv, sql: str, params: list | None = None) -> list[tuple]:
-    conn = duckdb.connect(str(env.warehouse), read_only=True)
-    try:
-        return conn.execute(sql, params or []).fetchall()
-    finally:
-        conn.close()
 
 
 def manifests(env: CdpEnv) -> dict[str, dict]:

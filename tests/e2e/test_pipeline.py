@@ -7,12 +7,11 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from exports.segments import load_segment_specs
 from orchestration.dbt_project import dbt_project
-from tests.conftest import AS_OF, CdpEnv
+from tests.conftest import AS_OF, CdpEnv, query
 
 MAILCHIMP_HEADER = ["Email Address", "First Name", "Last Name", "Address", "Phone Number", "Tags"]
 HUBSPOT_HEADER = [
@@ -32,14 +31,6 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> tuple[CdpEnv, str, str
 
 
 IDENTITY_SQL = "select identifier_type, identifier_value, person_id from marts.person_identifiers"
-
-
-def query(env: CdpEnv, sql: str, params: list | None = None) -> list[tuple]:
-    conn = duckdb.connect(str(env.warehouse), read_only=True)
-    try:
-        return conn.execute(sql, params or []).fetchall()
-    finally:
-        conn.close()
 
 
 def read_truth(env: CdpEnv, name: str) -> list[dict[str, str]]:

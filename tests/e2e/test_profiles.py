@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from orchestration.predictive.summary import summarise_purchases
-from tests.conftest import AS_OF, CdpEnv
+from tests.conftest import AS_OF, CdpEnv, query
 
 REPO = Path(__file__).resolve().parents[2]
 LATER = (datetime.fromisoformat(AS_OF) + timedelta(days=2)).isoformat()
@@ -53,14 +53,6 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
 @pytest.fixture(scope="module")
 def env(runs: Runs) -> CdpEnv:
     return runs.env
-
-
-def query(env: CdpEnv, sql: str, params: list | None = None) -> list[tuple]:
-    conn = duckdb.connect(str(env.warehouse), read_only=True)
-    try:
-        return conn.execute(sql, params or []).fetchall()
-    finally:
-        conn.close()
 
 
 def frame(env: CdpEnv, sql: str) -> pd.DataFrame:

@@ -27,13 +27,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import pyarrow.parquet as pq
 import pytest
 
 from exports.hashing import google_email, meta_email, sha256_hex
 from orchestration.dbt_project import DBT_PROJECT_DIR, KEEP_DBT_TARGET_RUNS
-from tests.conftest import AS_OF, CdpEnv
+from tests.conftest import AS_OF, CdpEnv, query
 
 pytestmark = pytest.mark.e2e
 DBT_START_TIMEOUT = 900
@@ -53,14 +52,6 @@ class Scenario:
     """dest/segment folders whose export file held the person before they were forgotten."""
     manifest_files_before_empty: int = 0
     landing_after_refusal: list[str] = field(default_factory=list)
-
-
-def query(env: CdpEnv, sql: str, params: list | None = None) -> list[tuple]:
-    conn = duckdb.connect(str(env.warehouse), read_only=True)
-    try:
-        return conn.execute(sql, params or []).fetchall()
-    finally:
-        conn.close()
 
 
 def _children(pid: int) -> list[tuple[int, str, str]]:

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from ingestion.demo_data.evaluation import evaluate_identity
-from tests.conftest import AS_OF, CdpEnv
+from tests.conftest import AS_OF, CdpEnv, query
 
 PEOPLE = 400
 
@@ -31,14 +31,6 @@ def variant_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[CdpEnv, str]:
         f"cdp run exited {result.returncode}\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
     )
     return env, result.stdout
-
-
-def query(env: CdpEnv, sql: str) -> list[tuple]:
-    conn = duckdb.connect(str(env.warehouse), read_only=True)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def test_the_folder_really_mixes_the_variants(variant_run) -> None:
