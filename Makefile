@@ -47,8 +47,8 @@ demo-data: install
 	$(BIN)/cdp demo-data
 
 lint: install
-	$(BIN)/ruff check ingestion exports orchestration tests $(wildcard benchmarks)
-	$(BIN)/ruff format --check ingestion exports orchestration tests $(wildcard benchmarks)
+	$(BIN)/ruff check cdp ingestion exports orchestration tests $(wildcard benchmarks)
+	$(BIN)/ruff format --check cdp ingestion exports orchestration tests $(wildcard benchmarks)
 
 clean:
 	rm -rf warehouse exports_out data .dagster_home dbt_project/target dbt_project/logs

@@ -20,7 +20,7 @@ Identifiers are present only part of the time, and a few emails and phones carry
 different identifier that the truth still gives to its person). Family phones: a share of
 people use the phone of another person with a different first name (mother and son); those
 phones belong to two true people. The truth (`identifiers.csv`) has the layout of the demo
-generator's (`ingestion/demo_data/evaluation.py` reads it).
+generator's (`cdp/demo_data/evaluation.py` reads it).
 """
 
 from __future__ import annotations

@@ -383,7 +383,7 @@ def generate(warehouse: Path, people: int, seed: int) -> dict:
 
 def time_phonenumbers(sample: list[tuple[str, str]], count: int = 100_000) -> dict:
     """How long `phonenumbers` takes per 100k distinct numbers (the ingestion step, context)."""
-    from ingestion.phone_numbers import to_e164
+    from cdp.core.phone_numbers import to_e164
 
     digits = np.random.default_rng(0).integers(0, 10_000, count)
     areas = np.random.default_rng(1).choice(AREA_CODES, count)

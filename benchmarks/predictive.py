@@ -1,4 +1,4 @@
-"""Calibration / holdout validation of the predictive traits (orchestration/predictive/).
+"""Calibration / holdout validation of the predictive traits (cdp/predictive/).
 
 Fits the purchase models on the history up to `as_of − holdout` and compares, per customer,
 the purchases (purchase days) and net revenue predicted for the holdout with what the customers
@@ -35,10 +35,10 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from orchestration.predictive import fit_beta_geo, fit_gamma_gamma  # noqa: E402
-from orchestration.predictive.scoring import AUTO_MIN_LOG_LIKELIHOOD_GAIN  # noqa: E402
-from orchestration.predictive.simulate import simulate_customers  # noqa: E402
-from orchestration.predictive.summary import summarise_purchases  # noqa: E402
+from cdp.predictive import fit_beta_geo, fit_gamma_gamma  # noqa: E402
+from cdp.predictive.scoring import AUTO_MIN_LOG_LIKELIHOOD_GAIN  # noqa: E402
+from cdp.predictive.simulate import simulate_customers  # noqa: E402
+from cdp.predictive.summary import summarise_purchases  # noqa: E402
 
 CDNOW = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 

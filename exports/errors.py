@@ -5,7 +5,7 @@ type print the message without a traceback; the message always names the model, 
 destination at fault so the fix is obvious from the message alone.
 """
 
-from ingestion.errors import CdpError
+from cdp.core.errors import CdpError
 
 
 class ExportError(CdpError):

@@ -19,7 +19,7 @@ publish):
   lower-case ISO alpha-2 code. Every field is hashed.
 
 Before a platform's rule, every email goes through the identity layer's hygiene
-(`ingestion.identifier_hygiene`: invisible characters, quotes, `mailto:`, angle brackets), so an
+(`cdp.core.identifier_hygiene`: invisible characters, quotes, `mailto:`, angle brackets), so an
 address the identity layer reads as `jane@x.com` is hashed as `jane@x.com` everywhere.
 
 Hashes are lower-case hex SHA-256 of the UTF-8 bytes. An empty value stays empty (the hash of
@@ -32,8 +32,8 @@ import hashlib
 import re
 import unicodedata
 
+from cdp.core.identifier_hygiene import normalise_email
 from exports.csv_safety import E164, text
-from ingestion.identifier_hygiene import normalise_email
 
 _WHITESPACE = re.compile(r"\s+")
 _GOOGLE_GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})

@@ -4,7 +4,7 @@ consent flags say (a complaint, a legal hold, staff, a do-not-contact request).
 The file (`CDP_SUPPRESSION_FILE`) is a CSV. A column headed `email` or `phone` (any case, also
 `Email Address` / `Phone Number`) is read as such; a file without a known header is read as one
 value per line, an `@` telling an email from a phone. Emails and phones are cleaned like the
-identity layer (`ingestion.identifier_hygiene`: invisible characters, quotes, `mailto:` / `tel:`,
+identity layer (`cdp.core.identifier_hygiene`: invisible characters, quotes, `mailto:` / `tel:`,
 angle brackets; emails lower-cased), phones then to E.164 with `phonenumbers` (the default region
 applies to numbers written without a country code), so a match does not depend on how a value
 was typed.
@@ -18,9 +18,9 @@ from pathlib import Path
 
 import phonenumbers
 
+from cdp.core import identifier_hygiene
 from exports.csv_safety import text
 from exports.errors import ExportError
-from ingestion import identifier_hygiene
 
 _EMAIL_HEADERS = frozenset({"email", "email address", "email_address", "e-mail"})
 _PHONE_HEADERS = frozenset({"phone", "phone number", "phone_number", "mobile"})

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
-from ingestion.errors import CdpError
+from cdp.core.errors import CdpError
 from ingestion.naming import header_key
 
 _BLOCK = 1 << 20

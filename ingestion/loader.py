@@ -19,8 +19,9 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion import manifest, privacy, quarantine, validation
-from ingestion.errors import CdpError
+from cdp.core.errors import CdpError
+from cdp.privacy import erasure as privacy
+from ingestion import manifest, quarantine, validation
 from ingestion.files import FileFacts, inspect_file, utf8_view
 from ingestion.readers import ReadPlan, read_plan
 from ingestion.recognition import recognition_note

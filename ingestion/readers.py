@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.errors import CdpError
+from cdp.core.errors import CdpError
 from ingestion.files import CsvDialect, json_shape, sample_records, sniff_csv
 from ingestion.sources import CsvFormat, JsonFormat, Required, SourceSpec, describe_required
 

@@ -11,15 +11,15 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from ingestion.errors import CdpError
-from ingestion.settings import Settings
-from orchestration.dbt_child import PARENT_PID_ENV
+from cdp.core.errors import CdpError
+from cdp.core.settings import Settings
+from cdp.dbt_child import PARENT_PID_ENV
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 
 
 def _dbt_executable() -> str:
-    """This virtualenv's `cdp-dbt` (dbt that never outlives the run: orchestration/dbt_child.py),
+    """This virtualenv's `cdp-dbt` (dbt that never outlives the run: cdp/dbt_child.py),
     whether or not the venv is activated; plain `dbt` in a venv installed before it existed
     (`make install` adds it)."""
     wrapper = Path(sys.executable).with_name("cdp-dbt")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from ingestion.settings import Settings
+from cdp.core.settings import Settings
 from orchestration.dbt_project import DBT_EXECUTABLE, dbt_project
 from orchestration.defs.automation import cdp_job, daily_schedule, landing_folder_sensor
 from orchestration.defs.exports import build_export_assets, build_export_checks

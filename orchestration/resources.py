@@ -9,8 +9,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from ingestion.settings import Settings
-from ingestion.warehouse import connect, writer_lock
+from cdp.core.settings import Settings
+from cdp.core.warehouse import connect, writer_lock
 
 
 class WarehouseResource(dg.ConfigurableResource):

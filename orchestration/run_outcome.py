@@ -1,7 +1,7 @@
 """What a finished run's Dagster events say: real failures, skipped steps, dbt warnings.
 
 `cdp run` decides its exit code from this and from the warehouse's warning rows
-(orchestration/summary.py): a real failure (a step failed, a dbt model failed to build, an
+(cdp/cli/summary.py): a real failure (a step failed, a dbt model failed to build, an
 error-severity test or check failed, a file was rejected) or a skipped step fails the run;
 warnings (a dbt test that warned, …) fail it only with `--strict`. The dbt steps report every
 node that did not pass as an observation (orchestration/defs/transform.py).

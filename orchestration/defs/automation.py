@@ -4,7 +4,7 @@ import hashlib
 
 import dagster as dg
 
-from ingestion.settings import Settings
+from cdp.core.settings import Settings
 from ingestion.sources import SOURCES
 
 # DuckDB has one writer at a time: the steps of a run execute one after another in one process,

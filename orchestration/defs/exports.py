@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
+from cdp.core.settings import Settings
 from exports.checks import check_marketing_consent, check_row_counts
 from exports.destinations import get_destination
 from exports.run_log import record_export_run, record_failed_export_run
@@ -15,7 +16,6 @@ from exports.segments import SegmentSpec, load_segment_specs
 from exports.suppression import load_suppression
 from exports.webhook import WebhookClient
 from exports.writer import export_segment
-from ingestion.settings import Settings
 from orchestration.defs.transform import cdp_dbt_models
 from orchestration.resources import WarehouseResource
 

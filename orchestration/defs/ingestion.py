@@ -2,9 +2,9 @@
 
 import dagster as dg
 
+from cdp.core.phone_numbers import LOOKUP_TABLE, refresh_lookup
+from cdp.core.settings import Settings
 from ingestion.loader import load_source
-from ingestion.phone_numbers import LOOKUP_TABLE, refresh_lookup
-from ingestion.settings import Settings
 from ingestion.sources import SOURCES, SourceSpec
 from orchestration.resources import WarehouseResource
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from ingestion.parquet_mirror import attach_spark_tables, sync_all
-from ingestion.settings import Settings
+from cdp.core.settings import Settings
+from cdp.parquet_mirror import attach_spark_tables, sync_all
 from orchestration.resources import WarehouseResource
 
 # Targets whose models read the DuckDB file itself; any other target reads the Parquet mirror.

@@ -1,7 +1,7 @@
 """Predictive traits between two dbt steps.
 
 dbt builds the purchase summary (intermediate.int_purchase_summary); this Python asset fits the
-purchase and spend models on it (orchestration/predictive/) and writes
+purchase and spend models on it (cdp/predictive/) and writes
 predictive.customer_predictions; a second dbt step then builds the models that read those
 predictions (dbt selection `source:predictive+`: int_person_predictions, crm_contacts,
 segment_high_churn_risk). The dbt project is split into two `@dbt_assets` definitions by
@@ -18,7 +18,13 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
 
-from ingestion.settings import Settings
+from cdp.core.settings import Settings
+from cdp.predictive.scoring import score_customers
+from cdp.predictive.warehouse import (
+    PREDICTIONS_TABLE,
+    read_purchase_summary,
+    write_predictions,
+)
 from orchestration.dbt_project import dbt_environment, dbt_project, run_vars
 from orchestration.defs.parquet_mirror import publish_spark_tables, sync_parquet_mirror
 from orchestration.defs.transform import (
@@ -28,12 +34,6 @@ from orchestration.defs.transform import (
     build_dbt_models,
     cdp_dbt_models,
     translator,
-)
-from orchestration.predictive.scoring import score_customers
-from orchestration.predictive.warehouse import (
-    PREDICTIONS_TABLE,
-    read_purchase_summary,
-    write_predictions,
 )
 from orchestration.resources import WarehouseResource
 

@@ -27,7 +27,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from ingestion.settings import Settings
+from cdp.core.settings import Settings
 from orchestration.dbt_project import dbt_environment, dbt_project, run_vars
 from orchestration.defs.parquet_mirror import publish_spark_tables, sync_parquet_mirror
 from orchestration.resources import WarehouseResource

@@ -12,10 +12,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from cdp.cli.explain import explain_person
+from cdp.core.phone_numbers import refresh_lookup
 from ingestion.loader import load_source
-from ingestion.phone_numbers import refresh_lookup
 from ingestion.sources import SOURCES, CsvFormat
-from orchestration.explain import explain_person
 
 REPO = Path(__file__).resolve().parents[2]
 

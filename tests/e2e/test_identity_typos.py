@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.demo_data.evaluation import evaluate_identity
+from cdp.demo_data.evaluation import evaluate_identity
 from tests.conftest import AS_OF, CdpEnv
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "febrl_typos"

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from orchestration.predictive.summary import summarise_purchases
+from cdp.predictive.summary import summarise_purchases
 from tests.conftest import AS_OF, CdpEnv, query
 
 REPO = Path(__file__).resolve().parents[2]

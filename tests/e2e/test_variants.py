@@ -16,7 +16,7 @@ import json
 import duckdb
 import pytest
 
-from ingestion.demo_data.evaluation import evaluate_identity
+from cdp.demo_data.evaluation import evaluate_identity
 from tests.conftest import AS_OF, CdpEnv, query
 
 PEOPLE = 400

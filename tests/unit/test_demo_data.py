@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 import phonenumbers
 import pytest
 
-from ingestion.demo_data import NoiseConfig, generate_demo_data
-from ingestion.demo_data.generator import default_as_of
-from ingestion.demo_data.marker import MARKER_NAME
-from ingestion.errors import CdpError
+from cdp.core.errors import CdpError
+from cdp.demo_data import NoiseConfig, generate_demo_data
+from cdp.demo_data.generator import default_as_of
+from cdp.demo_data.marker import MARKER_NAME
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "sources.md"
 AS_OF = datetime(2026, 3, 15, 12, tzinfo=UTC)

@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.errors import CdpError
-from ingestion.privacy import (
+from cdp.core.errors import CdpError
+from cdp.privacy.erasure import (
     drop_tombstoned_rows,
     forget_identifier,
     identifier_hash,

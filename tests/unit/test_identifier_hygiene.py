@@ -18,9 +18,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from cdp.core import identifier_hygiene
+from cdp.core.phone_numbers import refresh_lookup, to_e164
+from cdp.privacy import erasure as privacy
 from exports import hashing, suppression
-from ingestion import identifier_hygiene, privacy
-from ingestion.phone_numbers import refresh_lookup, to_e164
 
 DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 CASES_FILE = DBT_PROJECT / "seeds" / "identifier_hygiene_cases.csv"

@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.identifier_hygiene import normalise_email
+from cdp.core.identifier_hygiene import normalise_email
+from cdp.core.phone_numbers import to_e164
 from ingestion.loader import load_source
-from ingestion.phone_numbers import to_e164
 from ingestion.recognition import describe_unrecognised
 from ingestion.sources import SOURCES, unrecognised_files
 

@@ -11,16 +11,16 @@ import pytest
 from scipy.special import beta as beta_fn
 from scipy.special import gamma as gamma_fn
 
-from orchestration.predictive import (
+from cdp.predictive import (
     BetaGeoModel,
     fit_beta_geo,
     fit_gamma_gamma,
     score_customers,
     summarise_purchases,
 )
-from orchestration.predictive.bgnbd import log_likelihood
-from orchestration.predictive.simulate import simulate_customers
-from orchestration.predictive.warehouse import PREDICTIONS_TABLE, write_predictions
+from cdp.predictive.bgnbd import log_likelihood
+from cdp.predictive.simulate import simulate_customers
+from cdp.predictive.warehouse import PREDICTIONS_TABLE, write_predictions
 
 # Fader, Hardie & Lee (2005) Table 1: BG/NBD on the CDNOW sample (weeks).
 CDNOW = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}

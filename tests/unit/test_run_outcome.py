@@ -9,9 +9,9 @@ import dagster as dg
 import duckdb
 from rich.console import Console
 
+from cdp.cli.runner import judge_run
+from cdp.cli.summary import RunSummary, collect_warnings
 from orchestration.run_outcome import judge_events
-from orchestration.runner import judge_run
-from orchestration.summary import RunSummary, collect_warnings
 
 
 def observation(step: str, asset: str, status: str, node: str, resource: str, message: str = ""):

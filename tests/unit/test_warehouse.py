@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.errors import CdpError
-from ingestion.warehouse import connect, require_warehouse, writer_lock
+from cdp.core.errors import CdpError
+from cdp.core.warehouse import connect, require_warehouse, writer_lock
 
 
 def test_second_writer_gets_a_clear_message(tmp_path: Path) -> None:
@@ -23,7 +23,7 @@ def test_second_writer_gets_a_clear_message(tmp_path: Path) -> None:
                 f"""
                 import sys, time
                 from pathlib import Path
-                from ingestion.warehouse import writer_lock
+                from cdp.core.warehouse import writer_lock
                 with writer_lock(Path({str(warehouse)!r})):
                     print("held", flush=True)
                     sys.stdin.read()

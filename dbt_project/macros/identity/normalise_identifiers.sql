@@ -1,5 +1,5 @@
 {#- Identifier hygiene: the one definition of a cleaned email and of a phone's lookup key
-    (docs/identity.md, "Identifier hygiene"). The Python twin is ingestion/identifier_hygiene.py
+    (docs/identity.md, "Identifier hygiene"). The Python twin is cdp/core/identifier_hygiene.py
     (erasure, the suppression list, the phone lookup that ingestion fills); both are checked
     against the same case table, tests/fixtures/identifier_hygiene.csv (a dbt unit test in
     models/intermediate/identity/_identity__models.yml and tests/unit/test_identifier_hygiene.py).

@@ -1,6 +1,6 @@
 {#- Makes the tables dbt reads as sources exist for the run. DuckDB holds them in the warehouse
     file, so this does nothing there. Spark reads the Parquet mirror written from the DuckDB file
-    before every dbt step (ingestion/parquet_mirror.py): each source listed in the mirror's index
+    before every dbt step (cdp/parquet_mirror.py): each source listed in the mirror's index
     (`<CDP_PARQUET_DIR>/tables.txt`) becomes an external (unmanaged) Spark table over its folder,
     `<CDP_PARQUET_DIR>/<schema>/<table>`. Re-creating them each run picks up added and replaced
     files and new columns; dropping an external table never deletes its files. A source that is

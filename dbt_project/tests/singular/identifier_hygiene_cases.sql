@@ -1,6 +1,6 @@
 {#- Fails for every case of the identifier-hygiene table (seeds/identifier_hygiene_cases.csv)
     that the macros clean differently from the expected value. The Python twin
-    (ingestion/identifier_hygiene.py) is checked against the same table by
+    (cdp/core/identifier_hygiene.py) is checked against the same table by
     tests/unit/test_identifier_hygiene.py, so the two definitions cannot drift apart. -#}
 
 with

@@ -1,5 +1,5 @@
 {#- Predictive traits per customer, written by the `predictive/customer_predictions` Dagster
-    asset (orchestration/predictive/: MBG/NBD or BG/NBD + Gamma-Gamma fitted on int_purchase_summary),
+    asset (cdp/predictive/: MBG/NBD or BG/NBD + Gamma-Gamma fitted on int_purchase_summary),
     typed and renamed for the marts. -#}
 
 with

@@ -7,7 +7,7 @@
       monetary_value    mean net revenue of the repeat purchase days (the first is left out,
                         as the Gamma-Gamma model is fitted on repeat transactions).
     Only orders placed by as_of count, so a back-dated as_of reproduces the past. Read by the
-    `predictive/customer_predictions` Dagster asset (orchestration/predictive/). -#}
+    `predictive/customer_predictions` Dagster asset (cdp/predictive/). -#}
 
 with
 

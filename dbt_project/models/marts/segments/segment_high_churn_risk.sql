@@ -1,5 +1,5 @@
 {#- Customers the predictive model thinks are slipping away: churn_risk_score (100 × (1 −
-    probability still active), orchestration/predictive/) at or above `high_churn_risk_min_score`,
+    probability still active), cdp/predictive/) at or above `high_churn_risk_min_score`,
     not yet churned by the lifecycle rule (those are past saving), most valuable first. -#}
 
 with

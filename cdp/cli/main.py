@@ -1,0 +1,347 @@
+"""`cdp`: the command line of the customer data platform."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cdp.core.errors import CdpError
+from cdp.core.settings import Settings
+from cdp.core.warehouse import check_writable, connect, require_warehouse, writer_lock
+from ingestion.sources import SOURCES
+
+app = typer.Typer(
+    help="Batch customer data platform: raw exports in, unified profiles and audience files out.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+
+
+def _fail(message: str) -> None:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code=1)
+
+
+def _parse_as_of(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        _fail(f"--as-of {value!r} is not an ISO date or timestamp (e.g. 2025-06-30T12:00:00Z)")
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _landing_has_files(settings: Settings) -> bool:
+    return any(spec.files(settings.landing_dir) for spec in SOURCES.values())
+
+
+@app.command("demo-data")
+def demo_data(
+    people: Annotated[int, typer.Option(help="Number of true people to simulate.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same files.")] = 42,
+    as_of: Annotated[str | None, typer.Option(help="End of the simulated history (ISO).")] = None,
+    hard_cases: Annotated[
+        bool, typer.Option(help="Add identity hard cases (typos, shared devices, …).")
+    ] = False,
+    variants: Annotated[
+        bool,
+        typer.Option(
+            help="Write part of the exports in the tools' other documented shapes (older "
+            "columns, GraphQL bulk orders, Segment/RudderStack events, …) with messy identifiers."
+        ),
+    ] = False,
+) -> None:
+    """Writes realistic, messy demo exports into the landing folder (+ ground truth beside it)."""
+    from cdp.demo_data import generate_demo_data
+
+    settings = Settings.from_env()
+    with console.status(f"Generating demo exports for {people:,} people…"):
+        summary = generate_demo_data(
+            settings.landing_dir, settings.truth_dir, people=people, seed=seed,
+            as_of=_parse_as_of(as_of), hard_cases=hard_cases, variants=variants,
+        )  # fmt: skip
+    table = Table(title=f"Demo exports in {settings.landing_dir}")
+    table.add_column("file")
+    table.add_column("records", justify="right")
+    for written in summary.files:
+        path = Path(written.path)
+        shown = (
+            path.relative_to(settings.landing_dir)
+            if path.is_relative_to(settings.landing_dir)
+            else path
+        )
+        table.add_row(str(shown), f"{written.records:,}")
+    console.print(table)
+    console.print(f"Ground truth for tests and benchmarks: {settings.truth_dir}")
+
+
+@app.command()
+def run(
+    as_of: Annotated[
+        str | None, typer.Option(help="What 'now' means for recency rules (ISO); default: now.")
+    ] = None,
+    full_refresh: Annotated[bool, typer.Option(help="Rebuild incremental models.")] = False,
+    demo_if_empty: Annotated[
+        bool,
+        typer.Option(
+            help="When the landing folder holds no exports, generate demo data first (refused "
+            "when the warehouse holds real loads). `make run` uses it."
+        ),
+    ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            help="Fail (exit 1) on warnings too: unknown vocabulary values, quarantined "
+            "records, failed expectations, dbt tests that warned, unrecognised files."
+        ),
+    ] = False,
+    demo_people: Annotated[
+        int, typer.Option(help="People in the demo data --demo-if-empty generates.")
+    ] = 1000,
+) -> None:
+    """Runs the whole pipeline: ingest → identity → profiles → CRM marts → segments → exports.
+
+    Exit 0 when it completed (warnings included), 1 on a real failure (a step or model failed,
+    an error-severity test failed, a file was rejected) or, with --strict, on warnings."""
+    from cdp.cli.runner import run_pipeline
+
+    settings = Settings.from_env()
+    as_of_moment = _parse_as_of(as_of)
+    if not demo_if_empty and not _landing_has_files(settings) and not settings.warehouse.exists():
+        _fail(
+            f"No exports in {settings.landing_dir} and no warehouse at {settings.warehouse} "
+            "yet: nothing to run on. Drop exports into the landing folder (docs/sources.md), "
+            "or try the platform on demo data with `cdp run --demo-if-empty` (what `make run` "
+            "does)."
+        )
+    # Held from the demo-data checks to the end of the run (the runner re-enters it).
+    with writer_lock(settings.warehouse):
+        _prepare_landing(settings, demo_if_empty, demo_people, as_of)
+        ok = run_pipeline(
+            settings, console, as_of=as_of_moment, full_refresh=full_refresh, strict=strict
+        )
+    raise typer.Exit(code=0 if ok else 1)
+
+
+def _prepare_landing(
+    settings: Settings, demo_if_empty: bool, demo_people: int, as_of: str | None
+) -> None:
+    """Demo data only when asked for, and never mixed with real exports (README, "Demo data").
+
+    Fails before anything starts when the warehouse cannot be written. Records in the
+    warehouse which landing files are unchanged demo output (`meta.demo_files`), so the
+    warehouse knows its demo loads from its real ones after the landing folder is emptied.
+    """
+    from cdp.demo_data.marker import (
+        demo_files_present,
+        loaded_shas,
+        real_loads,
+        record_demo_files,
+    )
+
+    landing, warehouse = settings.landing_dir, settings.warehouse
+    empty = not _landing_has_files(settings)
+    check_writable(warehouse)
+    conn = connect(warehouse)
+    try:
+        real = real_loads(conn)
+        if empty and demo_if_empty:
+            if real:
+                _fail(
+                    f"Not generating demo data: {landing} holds no exports, but the warehouse "
+                    f"{warehouse} holds {len(real)} loaded file(s) that are not demo data "
+                    f"(e.g. {real[0]}), and demo people would mix with real ones. Drop new "
+                    "exports into the landing folder, run `cdp run` to rebuild from what the "
+                    "warehouse holds, or set CDP_LANDING_DIR and CDP_WAREHOUSE to other "
+                    "folders to try the demo."
+                )
+            console.print(
+                f"[yellow]No exports in {landing}: generating demo data ({demo_people:,} "
+                "people) first (--demo-if-empty).[/yellow]"
+            )
+            demo_data(people=demo_people, seed=42, as_of=as_of, hard_cases=False, variants=False)
+        elif empty:
+            console.print(
+                f"No exports in {landing}: nothing new to load; the run rebuilds models and "
+                f"exports from what {warehouse} holds."
+            )
+        demo = demo_files_present(landing)
+        loaded = loaded_shas(conn)
+        new_demo = sorted(path for path, sha in demo.items() if sha not in loaded)
+        if new_demo and real:
+            _fail(
+                f"Not loading demo data: {landing} holds {len(new_demo)} new file(s) written "
+                f"by `cdp demo-data` (e.g. {new_demo[0]}), and the warehouse {warehouse} holds "
+                f"{len(real)} loaded file(s) that are not demo data (e.g. {real[0]}): demo "
+                "people would mix with real ones. Remove the demo files (listed in the landing "
+                "folder's .cdp-demo-data.json), or set CDP_LANDING_DIR and CDP_WAREHOUSE to "
+                "other folders for the demo."
+            )
+        record_demo_files(conn, demo)
+    finally:
+        conn.close()
+
+
+@app.command()
+def profile(
+    identifier: Annotated[str, typer.Argument(help="An email address, phone number or person id.")],
+) -> None:
+    """Prints one person's unified profile and all their identifiers."""
+    from cdp.cli.lookup import print_profile
+
+    print_profile(Settings.from_env(), identifier, console)
+
+
+@app.command()
+def explain(
+    identifier: Annotated[str, typer.Argument(help="An email address, phone number or person id.")],
+) -> None:
+    """Shows why a person is one person: identifiers, linking records, refused links, merges."""
+    from cdp.cli.explain import print_explanation
+
+    print_explanation(Settings.from_env(), identifier, console)
+
+
+@app.command()
+def ui(
+    port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+) -> None:
+    """Opens the Dagster UI on the same definitions (asset graph from files to exports)."""
+    from orchestration.dbt_project import prepare_manifest
+    from orchestration.instance import ensure_dagster_home
+
+    settings = Settings.from_env()
+    ensure_dagster_home()
+    prepare_manifest(settings)
+    os.environ.update(
+        CDP_LANDING_DIR=str(settings.landing_dir),
+        CDP_WAREHOUSE=str(settings.warehouse),
+        CDP_EXPORTS_DIR=str(settings.exports_dir),
+    )
+    command = [
+        str(Path(sys.executable).with_name("dagster")), "dev",
+        "-m", "orchestration.definitions", "-h", host, "-p", str(port),
+    ]  # fmt: skip
+    console.print(f"Dagster UI on http://{host}:{port} (Ctrl-C to stop)")
+    raise typer.Exit(subprocess.call(command))
+
+
+@app.command()
+def forget(
+    identifier: Annotated[str, typer.Argument(help="The person's email address or phone number.")],
+) -> None:
+    """Erases a person (raw rows, marts, export state), keeps a hashed tombstone."""
+    from cdp.cli.forget import forget as forget_person
+
+    report = forget_person(Settings.from_env(), identifier)
+    who = ", ".join(report.person_ids) or "no resolved person (raw rows matched directly)"
+    console.print(f"Forgot {report.identifier_type} {report.identifier_value}: {who}")
+    table = Table(title="Deleted", title_justify="left")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, rows in sorted(report.deleted.items()):
+        table.add_row(name, f"{rows:,}")
+    console.print(table)
+    console.print(
+        f"{report.tombstones} tombstone(s) recorded in meta.tombstones (sha256 only): re-imported "
+        "rows of this person are dropped. The next export lists them in each `removes` file."
+    )
+
+
+@app.command()
+def status() -> None:
+    """Shows the ingestion manifest per source, rejected files and the latest quarantines."""
+    from cdp.cli.status import print_status
+
+    raise typer.Exit(code=0 if print_status(Settings.from_env(), console) else 1)
+
+
+@app.command()
+def segments() -> None:
+    """Lists the segments with their size, channel, destinations and last membership change."""
+    from exports.segments import load_segment_specs
+    from orchestration.dbt_project import dbt_project, prepare_manifest
+
+    settings = Settings.from_env()
+    require_warehouse(settings.warehouse)
+    if not dbt_project.manifest_path.exists():
+        prepare_manifest(settings)
+    specs = load_segment_specs(dbt_project.manifest_path)
+    conn = connect(settings.warehouse, read_only=True)
+    try:
+        tables = {row[0] for row in conn.execute(
+            "select table_schema || '.' || table_name from information_schema.tables"
+        ).fetchall()}  # fmt: skip
+        changes: dict[str, tuple] = {}
+        if "marts.segment_membership_history" in tables:
+            # The last run that changed a segment, and who entered / left in it.
+            for name, changed_at, entered, left in conn.execute(
+                """
+                with moves as (
+                    select segment_name, entered_at as moved_at, 1 as entered, 0 as left_
+                    from marts.segment_membership_history
+                    union all
+                    select segment_name, exited_at, 0, 1
+                    from marts.segment_membership_history where exited_at is not null
+                ),
+                last_change as (
+                    select segment_name, max(moved_at) as changed_at from moves group by 1
+                )
+                select moves.segment_name, last_change.changed_at,
+                       sum(moves.entered), sum(moves.left_)
+                from moves
+                inner join last_change
+                    on moves.segment_name = last_change.segment_name
+                    and moves.moved_at = last_change.changed_at
+                group by 1, 2
+                """
+            ).fetchall():
+                changes[name] = (changed_at, entered, left)
+        table = Table(title="Segments", title_justify="left")
+        for column in ("segment", "people", "channel", "destinations", "refresh", "last change",
+                       "entered", "left"):  # fmt: skip
+            table.add_column(column, justify="right" if column in ("people", "entered", "left")
+                             else "left")  # fmt: skip
+        for spec in specs:
+            size = "not built"
+            if spec.relation in tables:
+                [(count,)] = conn.execute(f"select count(*) from {spec.relation}").fetchall()
+                size = f"{count:,}"
+            changed_at, entered, left = changes.get(spec.name, (None, 0, 0))
+            table.add_row(
+                spec.name, size, spec.channel, ", ".join(spec.destinations), spec.refresh,
+                changed_at.strftime("%Y-%m-%d %H:%M") if changed_at else "never",
+                f"{entered:,}", f"{left:,}",
+            )  # fmt: skip
+    finally:
+        conn.close()
+    console.print(table)
+    console.print(
+        "last change: as_of of the latest run that moved someone in or out "
+        "(marts.segment_memberships has the full history)."
+    )
+
+
+def main() -> None:
+    """Entry point: user errors are printed as one clear line, never as a traceback."""
+    try:
+        app()
+    except CdpError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
