@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 
-# Set by the run (orchestration/dbt_project.py: dbt_environment) right before it starts dbt.
+# Set by the run (orchestration/resources.py: CdpDbtCliResource) before it starts dbt.
 # Internal plumbing between the run and its child, not configuration.
 PARENT_PID_ENV = "_CDP_DBT_PARENT_PID"
 _PR_SET_PDEATHSIG = 1

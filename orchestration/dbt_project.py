@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import sys
@@ -13,7 +12,6 @@ from dagster_dbt import DbtProject
 
 from cdp.core.errors import CdpError
 from cdp.core.settings import Settings
-from cdp.dbt_child import PARENT_PID_ENV
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 
@@ -29,20 +27,6 @@ def _dbt_executable() -> str:
 DBT_EXECUTABLE = _dbt_executable()
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-
-
-def dbt_environment(settings: Settings) -> dict[str, str]:
-    """Absolute paths for the dbt subprocess, which runs from the dbt project folder."""
-    return {
-        "CDP_WAREHOUSE": str(settings.warehouse),
-        "CDP_DBT_TARGET": settings.dbt_target,
-        "CDP_DEFAULT_PHONE_REGION": settings.default_phone_region,
-        # Read by the Spark target only (profiles.yml, macros/spark/register_raw_tables.sql).
-        "CDP_PARQUET_DIR": str(settings.parquet_dir),
-        "CDP_SPARK_DIR": str(settings.spark_dir),
-        # Who starts dbt: `cdp-dbt` refuses to start once this process is gone.
-        PARENT_PID_ENV: str(os.getpid()),
-    }
 
 
 # dagster-dbt gives every dbt invocation its own target folder, `<op>-<run id[:7]>-<uuid[:7]>`
@@ -73,10 +57,26 @@ def prune_dbt_targets(keep_runs: int = KEEP_DBT_TARGET_RUNS) -> list[Path]:
     return removed
 
 
-def run_vars(as_of: str = "") -> str:
-    """The `--vars` of every dbt invocation of a run. Parse and builds must pass the same vars:
-    dbt re-parses the whole project when they differ instead of using its partial parse."""
-    return json.dumps({"as_of": as_of})
+def run_vars(settings: Settings, as_of: str = "") -> str:
+    """The `--vars` of every dbt invocation of a run: the settings dbt needs, as absolute paths
+    (dbt runs from the dbt project folder; profiles.yml and the macros read them with `var()`,
+    falling back to the environment for a plain `dbt` command), and the run's `as_of`.
+
+    Parse and builds must pass the same vars: dbt re-parses the whole project when they differ
+    instead of using its partial parse. So `prepare_manifest` and both dbt steps
+    (orchestration/defs/transform.py: run_dbt_step) build them here, from the same settings."""
+    return json.dumps(
+        {
+            "as_of": as_of,
+            "cdp_warehouse": str(settings.warehouse),
+            "cdp_dbt_target": settings.dbt_target,
+            "default_phone_region": settings.default_phone_region,
+            # Read by the Spark target only (profiles.yml, macros/spark/register_raw_tables.sql).
+            "cdp_parquet_dir": str(settings.parquet_dir),
+            "cdp_spark_dir": str(settings.spark_dir),
+        },
+        sort_keys=True,
+    )
 
 
 def prepare_manifest(settings: Settings | None = None, as_of: str = "") -> Path:
@@ -87,13 +87,12 @@ def prepare_manifest(settings: Settings | None = None, as_of: str = "") -> Path:
 
     prune_dbt_targets()
 
-    os.environ.update(dbt_environment(settings or Settings.from_env()))
     result = dbtRunner().invoke(
         [
             "parse",
             "--project-dir", str(DBT_PROJECT_DIR),
             "--profiles-dir", str(DBT_PROJECT_DIR),
-            "--vars", run_vars(as_of),
+            "--vars", run_vars(settings or Settings.from_env(), as_of),
             "--quiet",
         ]
     )  # fmt: skip

@@ -1,9 +1,12 @@
-"""The one Dagster `Definitions` of the CDP: raw files → dbt models → export files."""
+"""The one Dagster `Definitions` of the CDP: raw files → dbt models → export files.
+
+This is the composition root: the only module of the Dagster wiring that looks at the
+environment, to build the resources the assets, checks and sensor are given.
+"""
 
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from cdp.core.settings import Settings
 from orchestration.dbt_project import DBT_EXECUTABLE, dbt_project
@@ -13,7 +16,38 @@ from orchestration.defs.ingestion import phone_numbers, raw_assets
 from orchestration.defs.ingestion_checks import raw_table_checks
 from orchestration.defs.predictive import cdp_dbt_prediction_models, customer_predictions
 from orchestration.defs.transform import cdp_dbt_models
-from orchestration.resources import warehouse_from_settings
+from orchestration.resources import (
+    SETTINGS_VARIABLES,
+    CdpDbtCliResource,
+    CdpSettingsResource,
+    DbtRunResource,
+    WarehouseResource,
+)
+
+_INT_SETTINGS = {"webhook_batch_size"}
+
+
+def settings_resource() -> CdpSettingsResource:
+    """Each `CDP_*` variable that is set becomes a `dg.EnvVar` (read when a run starts, shown as
+    its source in the UI). `dg.EnvVar` has no default, and an unset one fails the run, so a
+    variable that is not set is left out: its field keeps the `Settings` default, and the app
+    runs with no `CDP_*` variable at all, as the CLI does."""
+    return CdpSettingsResource(
+        **{
+            field: dg.EnvVar.int(variable) if field in _INT_SETTINGS else dg.EnvVar(variable)
+            for field, variable in SETTINGS_VARIABLES.items()
+            if dg.EnvVar(variable).get_value() is not None
+        }
+    )
+
+
+def warehouse_resource() -> WarehouseResource:
+    """The warehouse file: CDP_WAREHOUSE when set, else the `Settings` default."""
+    variable = dg.EnvVar(SETTINGS_VARIABLES["warehouse"])
+    if variable.get_value() is not None:
+        return WarehouseResource(path=variable)
+    return WarehouseResource(path=str(Settings.from_env({}).warehouse))
+
 
 defs = dg.Definitions(
     assets=[
@@ -29,8 +63,11 @@ defs = dg.Definitions(
     schedules=[daily_schedule],
     sensors=[landing_folder_sensor],
     resources={
-        "warehouse": warehouse_from_settings(Settings.from_env()),
+        "cdp_settings": settings_resource(),
+        "warehouse": warehouse_resource(),
+        # Set per run: `cdp run --as-of … --full-refresh`, or the launchpad's resources config.
+        "dbt_run": DbtRunResource(),
         # This virtualenv's dbt, through `cdp-dbt`: it never outlives the run (dbt_child.py).
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+        "dbt": CdpDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
     },
 )

@@ -8,10 +8,13 @@ import time
 import dagster as dg
 from rich.console import Console
 
-try:  # Dagster attaches the structured event to the log record; read it if present.
-    from dagster._core.log_manager import get_log_record_event, has_log_record_event
-except ImportError:  # pragma: no cover - older/newer Dagster: fall back to plain messages
-    get_log_record_event = has_log_record_event = None
+
+def _event(record: logging.LogRecord) -> dg.DagsterEvent | None:
+    """The structured event Dagster's log manager attaches to a record it logs for one
+    (`record.dagster_event`); None for plain messages, or if a Dagster version stops doing so
+    (the lines then degrade to errors only)."""
+    event = getattr(record, "dagster_event", None)
+    return event if isinstance(event, dg.DagsterEvent) else None
 
 
 class _ProgressHandler(logging.Handler):
@@ -21,20 +24,20 @@ class _ProgressHandler(logging.Handler):
         self.started = time.monotonic()
 
     def emit(self, record: logging.LogRecord) -> None:
-        if has_log_record_event is None or not has_log_record_event(record):
+        event = _event(record)
+        if event is None:
             if record.levelno >= logging.ERROR:
                 self.console.print(f"[red]  ✗ {record.getMessage()}[/red]")
             return
-        event = get_log_record_event(record)
         elapsed = f"{time.monotonic() - self.started:6.1f}s"
-        kind = event.event_type_value
-        if kind == "ASSET_MATERIALIZATION":
+        kind = event.event_type
+        if kind == dg.DagsterEventType.ASSET_MATERIALIZATION:
             materialization = event.event_specific_data.materialization
             rows = materialization.metadata.get("dagster/row_count")
             suffix = f"  [dim]{rows.value:,} rows[/dim]" if rows is not None else ""
             asset = materialization.asset_key.to_user_string()
             self.console.print(f"[dim]{elapsed}[/dim] [green]✓[/green] {asset}{suffix}")
-        elif kind == "ASSET_CHECK_EVALUATION":
+        elif kind == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data
             if not evaluation.passed:
                 asset = evaluation.asset_key.to_user_string()
@@ -48,14 +51,14 @@ class _ProgressHandler(logging.Handler):
                         f"[dim]{elapsed}[/dim] [red]✗ check {evaluation.check_name} on "
                         f"{asset} failed[/red]"
                     )
-        elif kind == "ASSET_OBSERVATION":
+        elif kind == dg.DagsterEventType.ASSET_OBSERVATION:
             self._dbt_node(elapsed, event.event_specific_data.asset_observation)
-        elif kind == "STEP_SKIPPED":
+        elif kind == dg.DagsterEventType.STEP_SKIPPED:
             self.console.print(
                 f"[dim]{elapsed}[/dim] [yellow]↷ {event.step_key} skipped: something it "
                 "depends on was not built[/yellow]"
             )
-        elif kind == "STEP_FAILURE":
+        elif kind == dg.DagsterEventType.STEP_FAILURE:
             error = event.event_specific_data.error
             message = error.message.strip().splitlines()[-1] if error else "failed"
             self.console.print(f"[dim]{elapsed}[/dim] [red]✗ {event.step_key}: {message}[/red]")

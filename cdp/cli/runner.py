@@ -59,8 +59,9 @@ def run_pipeline(
             instance=dg.DagsterInstance.get(),
             run_config={
                 "loggers": {"console": {}},
-                "ops": {
-                    "cdp_dbt_models": {"config": {"as_of": as_of_var, "full_refresh": full_refresh}}
+                # The run-wide dbt options both dbt steps read (orchestration/resources.py).
+                "resources": {
+                    "dbt_run": {"config": {"as_of": as_of_var, "full_refresh": full_refresh}}
                 },
             },
             raise_on_error=False,

@@ -1,4 +1,7 @@
-"""Configuration in one place: every `CDP_*` environment variable is read here and nowhere else."""
+"""Configuration in one place: every `CDP_*` setting, its default and its path resolution.
+
+The CLI reads them from the environment (`Settings.from_env`); the Dagster definitions give the
+same values to the assets as a resource (orchestration/resources.py: CdpSettingsResource)."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ import dagster as dg
 
 from cdp.core.settings import Settings
 from ingestion.sources import SOURCES
+from orchestration.resources import CdpSettingsResource
 
 # DuckDB has one writer at a time: the steps of a run execute one after another in one process,
 # and runs never overlap (the run lock; see orchestration/resources.py and the README).
@@ -42,8 +43,8 @@ def landing_fingerprint(settings: Settings) -> tuple[str, int]:
     default_status=dg.DefaultSensorStatus.STOPPED,
     description="Starts a run when files are added to or changed in the landing folder.",
 )
-def landing_folder_sensor(context: dg.SensorEvaluationContext):
-    digest, count = landing_fingerprint(Settings.from_env())
+def landing_folder_sensor(context: dg.SensorEvaluationContext, cdp_settings: CdpSettingsResource):
+    digest, count = landing_fingerprint(cdp_settings.settings())
     if count == 0 or digest == context.cursor:
         return dg.SkipReason("no new or changed files in the landing folder")
     context.update_cursor(digest)

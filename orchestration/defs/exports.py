@@ -17,7 +17,7 @@ from exports.suppression import load_suppression
 from exports.webhook import WebhookClient
 from exports.writer import export_segment
 from orchestration.defs.transform import cdp_dbt_models
-from orchestration.resources import WarehouseResource
+from orchestration.resources import CdpSettingsResource, WarehouseResource
 
 
 def export_asset_key(destination: str, segment: str) -> dg.AssetKey:
@@ -44,8 +44,12 @@ def _build_export_asset(segment: SegmentSpec, destination: str) -> dg.AssetsDefi
             "manifest.json)."
         ),
     )
-    def export(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-        settings = Settings.from_env()
+    def export(
+        context: dg.AssetExecutionContext,
+        warehouse: WarehouseResource,
+        cdp_settings: CdpSettingsResource,
+    ):
+        settings = cdp_settings.settings()
         started_at = datetime.now(UTC)
         with warehouse.connection() as conn:
             try:
@@ -91,8 +95,10 @@ def _build_export_checks(segment: SegmentSpec, destination: str) -> list[dg.Asse
         name="rows_add_up_to_segment",
         description="Manifest rows + refused = people in the segment; the file matches its sha256.",
     )
-    def rows_add_up(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        settings = Settings.from_env()
+    def rows_add_up(
+        warehouse: WarehouseResource, cdp_settings: CdpSettingsResource
+    ) -> dg.AssetCheckResult:
+        settings = cdp_settings.settings()
         with warehouse.connection() as conn:
             outcome = check_row_counts(conn, segment, destination, settings.exports_dir)
         return dg.AssetCheckResult(
@@ -109,8 +115,10 @@ def _build_export_checks(segment: SegmentSpec, destination: str) -> list[dg.Asse
             name="only_consented_unsuppressed_people",
             description="Everyone in this marketing file is marketable and not suppressed.",
         )
-        def consented(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-            settings = Settings.from_env()
+        def consented(
+            warehouse: WarehouseResource, cdp_settings: CdpSettingsResource
+        ) -> dg.AssetCheckResult:
+            settings = cdp_settings.settings()
             suppression = load_suppression(settings.suppression_file, settings.default_phone_region)
             with warehouse.connection() as conn:
                 outcome = check_marketing_consent(

@@ -3,10 +3,9 @@
 import dagster as dg
 
 from cdp.core.phone_numbers import LOOKUP_TABLE, refresh_lookup
-from cdp.core.settings import Settings
 from ingestion.loader import load_source
 from ingestion.sources import SOURCES, SourceSpec
-from orchestration.resources import WarehouseResource
+from orchestration.resources import CdpSettingsResource, WarehouseResource
 
 
 def raw_asset_key(table: str) -> dg.AssetKey:
@@ -20,10 +19,13 @@ def _build_raw_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         kinds={"duckdb", spec.tool},
         description=f"{spec.description} Files: {spec.tool}/{' | '.join(spec.file_patterns)}",
     )
-    def raw_table(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-        settings = Settings.from_env()
+    def raw_table(
+        context: dg.AssetExecutionContext,
+        warehouse: WarehouseResource,
+        cdp_settings: CdpSettingsResource,
+    ):
         with warehouse.connection() as conn:
-            report = load_source(conn, spec, settings.landing_dir)
+            report = load_source(conn, spec, cdp_settings.settings().landing_dir)
         for problem in report.rejected:
             context.log.error(f"{problem.file_path}: rejected: {problem.message}")
         loaded = [f for f in report.files if f.status == "loaded"]
@@ -66,9 +68,11 @@ PHONE_LOOKUP_KEY = dg.AssetKey(["raw", "phone_numbers"])
     deps=[raw_asset_key(spec.table) for spec in SOURCES.values() if spec.phone_columns],
     description=f"{LOOKUP_TABLE}: every raw phone value with its E.164 form (libphonenumber).",
 )
-def phone_numbers(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    settings = Settings.from_env()
+def phone_numbers(
+    warehouse: WarehouseResource, cdp_settings: CdpSettingsResource
+) -> dg.MaterializeResult:
+    region = cdp_settings.settings().default_phone_region
     with warehouse.connection() as conn:
-        added = refresh_lookup(conn, settings.default_phone_region)
+        added = refresh_lookup(conn, region)
         total = conn.execute(f"select count(*) from {LOOKUP_TABLE}").fetchone()[0]
     return dg.MaterializeResult(metadata={"dagster/row_count": total, "values_added": added})

@@ -62,11 +62,13 @@ def spark_relations(manifest_path: Path, tables_dir: Path) -> list[tuple[str, st
 
 
 def sync_parquet_mirror(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, manifest_path: Path
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    settings: Settings,
+    manifest_path: Path,
 ) -> None:
     """Before a dbt step on Spark: every source table in the DuckDB file is mirrored to Parquet
     (incrementally: one file per loaded landing file), where the Spark run registers it."""
-    settings = Settings.from_env()
     if settings.dbt_target in TARGETS_READING_DUCKDB:
         return
     with warehouse.connection() as conn:
@@ -80,11 +82,13 @@ def sync_parquet_mirror(
 
 
 def publish_spark_tables(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, manifest_path: Path
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    settings: Settings,
+    manifest_path: Path,
 ) -> None:
     """After a dbt step on the local Spark session: the tables it wrote become DuckDB views, so
     the export assets (and Python assets between dbt steps) read the Spark results."""
-    settings = Settings.from_env()
     if settings.dbt_target in TARGETS_READING_DUCKDB:
         return
     with warehouse.connection() as conn:

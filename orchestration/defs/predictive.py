@@ -8,34 +8,27 @@ segment_high_churn_risk). The dbt project is split into two `@dbt_assets` defini
 selection (cdp_dbt_models excludes what this one selects), the pattern dagster-dbt documents for
 putting a Python asset between dbt models: one multi-asset on both sides of a Python asset would
 be an op-level cycle, which Dagster can only resolve by splitting it into steps named by sort
-order, each needing its own run config. Here both steps are named, and this one takes the
-run's as_of from cdp_dbt_models' config when it is given none, so one --as-of drives the run.
+order, each needing its own run config. Here both steps are named and read the run's dbt
+options from one resource (`dbt_run`: orchestration/resources.py), so one --as-of drives the run.
 """
-
-import os
-from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
 
-from cdp.core.settings import Settings
 from cdp.predictive.scoring import score_customers
 from cdp.predictive.warehouse import (
     PREDICTIONS_TABLE,
     read_purchase_summary,
     write_predictions,
 )
-from orchestration.dbt_project import dbt_environment, dbt_project, run_vars
-from orchestration.defs.parquet_mirror import publish_spark_tables, sync_parquet_mirror
+from orchestration.dbt_project import dbt_project
 from orchestration.defs.transform import (
-    PIPELINE_BUILD_FLAGS,
     PREDICTION_CONSUMERS,
-    DbtRunConfig,
-    build_dbt_models,
     cdp_dbt_models,
+    run_dbt_step,
     translator,
 )
-from orchestration.resources import WarehouseResource
+from orchestration.resources import CdpSettingsResource, DbtRunResource, WarehouseResource
 
 PREDICTIONS_KEY = dg.AssetKey(["predictive", "customer_predictions"])
 
@@ -89,17 +82,6 @@ def customer_predictions(
     )
 
 
-def _run_wide_config(context: dg.AssetExecutionContext, config: DbtRunConfig) -> DbtRunConfig:
-    """This step's config, with as_of / full_refresh taken from cdp_dbt_models' config in the
-    same run when this step was given none."""
-    run_config: dict[str, Any] = context.run.run_config or {}
-    first = run_config.get("ops", {}).get("cdp_dbt_models", {}).get("config", {}) or {}
-    return DbtRunConfig(
-        as_of=config.as_of or str(first.get("as_of", "") or ""),
-        full_refresh=config.full_refresh or bool(first.get("full_refresh", False)),
-    )
-
-
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
@@ -110,16 +92,10 @@ def cdp_dbt_prediction_models(
     context: dg.AssetExecutionContext,
     dbt: DbtCliResource,
     warehouse: WarehouseResource,
-    config: DbtRunConfig,
+    cdp_settings: CdpSettingsResource,
+    dbt_run: DbtRunResource,
 ):
     """Builds (runs and tests) the dbt models that read predictive.customer_predictions."""
-    settings = _run_wide_config(context, config)
-    os.environ.update(dbt_environment(Settings.from_env()))
-    args = ["build", *PIPELINE_BUILD_FLAGS, "--vars", run_vars(settings.as_of)]
-    if settings.full_refresh:
-        args.append("--full-refresh")
-    sync_parquet_mirror(context, warehouse, dbt_project.manifest_path)
     # Same local failures as cdp_dbt_models; Dagster skips this whole step when one of its
     # upstream dbt models was not built (a step runs only when all its inputs arrived).
-    yield from build_dbt_models(context, dbt, args)
-    publish_spark_tables(context, warehouse, dbt_project.manifest_path)
+    yield from run_dbt_step(context, dbt, warehouse, cdp_settings, dbt_run)

@@ -13,7 +13,6 @@ did not pass (model error, test failure or warning, skip, withheld output) is re
 AssetObservation with `cdp/dbt_*` metadata, which `cdp run` reads for its summary and exit code.
 """
 
-import os
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -27,10 +26,9 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from cdp.core.settings import Settings
-from orchestration.dbt_project import dbt_environment, dbt_project, run_vars
+from orchestration.dbt_project import dbt_project, run_vars
 from orchestration.defs.parquet_mirror import publish_spark_tables, sync_parquet_mirror
-from orchestration.resources import WarehouseResource
+from orchestration.resources import CdpSettingsResource, DbtRunResource, WarehouseResource
 from orchestration.run_outcome import (
     DBT_FAILURES,
     DBT_MESSAGE,
@@ -41,15 +39,6 @@ from orchestration.run_outcome import (
     REPORTED_STATUSES,
     WITHHELD,
 )
-
-
-class DbtRunConfig(dg.Config):
-    """Options of a dbt build run from Dagster."""
-
-    as_of: str = ""
-    """Timestamp that 'now' means for recency rules (segments, RFM); empty = current time."""
-    full_refresh: bool = False
-    """Rebuild incremental models from scratch."""
 
 
 class CdpDbtTranslator(DagsterDbtTranslator):
@@ -208,6 +197,24 @@ PIPELINE_BUILD_FLAGS = ("--exclude-resource-type", "unit_test")
 PREDICTION_CONSUMERS = "source:predictive+"
 
 
+def run_dbt_step(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    cdp_settings: CdpSettingsResource,
+    dbt_run: DbtRunResource,
+) -> Iterator[Any]:
+    """The body of both dbt steps: `dbt build` of the step's selection with the run's vars,
+    between the Spark hand-offs (orchestration/defs/parquet_mirror.py; no-ops on DuckDB)."""
+    settings = cdp_settings.settings()
+    args = ["build", *PIPELINE_BUILD_FLAGS, "--vars", run_vars(settings, dbt_run.as_of)]
+    if dbt_run.full_refresh:
+        args.append("--full-refresh")
+    sync_parquet_mirror(context, warehouse, settings, dbt_project.manifest_path)
+    yield from build_dbt_models(context, dbt, args)
+    publish_spark_tables(context, warehouse, settings, dbt_project.manifest_path)
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
@@ -218,13 +225,8 @@ def cdp_dbt_models(
     context: dg.AssetExecutionContext,
     dbt: DbtCliResource,
     warehouse: WarehouseResource,
-    config: DbtRunConfig,
+    cdp_settings: CdpSettingsResource,
+    dbt_run: DbtRunResource,
 ):
     """Builds (runs and tests) the selected dbt models against the warehouse this run holds."""
-    os.environ.update(dbt_environment(Settings.from_env()))
-    args = ["build", *PIPELINE_BUILD_FLAGS, "--vars", run_vars(config.as_of)]
-    if config.full_refresh:
-        args.append("--full-refresh")
-    sync_parquet_mirror(context, warehouse, dbt_project.manifest_path)
-    yield from build_dbt_models(context, dbt, args)
-    publish_spark_tables(context, warehouse, dbt_project.manifest_path)
+    yield from run_dbt_step(context, dbt, warehouse, cdp_settings, dbt_run)

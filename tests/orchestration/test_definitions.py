@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +9,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from cdp.core.settings import Settings
 from orchestration.dbt_project import prepare_manifest
+from orchestration.resources import CdpSettingsResource
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -18,8 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def defs(tmp_path_factory: pytest.TempPathFactory) -> dg.Definitions:
     root = tmp_path_factory.mktemp("defs")
-    os.environ.setdefault("CDP_WAREHOUSE", str(root / "cdp.duckdb"))
-    prepare_manifest()
+    prepare_manifest(Settings.from_env({"CDP_WAREHOUSE": str(root / "cdp.duckdb")}))
     from orchestration.definitions import defs as definitions
 
     return definitions
@@ -65,19 +65,23 @@ def test_job_schedule_and_sensor_exist(defs: dg.Definitions) -> None:
     assert defs.resolve_sensor_def("landing_folder_sensor") is not None
 
 
-def test_sensor_requests_a_run_only_when_files_change(tmp_path: Path, defs, monkeypatch) -> None:
+def test_sensor_requests_a_run_only_when_files_change(tmp_path: Path, defs) -> None:
     landing = tmp_path / "landing"
     (landing / "shopify").mkdir(parents=True)
-    monkeypatch.setenv("CDP_LANDING_DIR", str(landing))
+    resources = {"cdp_settings": CdpSettingsResource(landing_dir=str(landing))}
     sensor = defs.resolve_sensor_def("landing_folder_sensor")
     with dg.instance_for_test() as instance:
-        empty = sensor.evaluate_tick(dg.build_sensor_context(instance=instance))
+        empty = sensor.evaluate_tick(
+            dg.build_sensor_context(instance=instance, resources=resources)
+        )
         assert not empty.run_requests
         (landing / "shopify" / "orders_0001.json").write_text('{"orders": []}')
-        first = sensor.evaluate_tick(dg.build_sensor_context(instance=instance))
+        first = sensor.evaluate_tick(
+            dg.build_sensor_context(instance=instance, resources=resources)
+        )
         assert len(first.run_requests) == 1
         again = sensor.evaluate_tick(
-            dg.build_sensor_context(instance=instance, cursor=first.cursor)
+            dg.build_sensor_context(instance=instance, cursor=first.cursor, resources=resources)
         )
         assert not again.run_requests
 

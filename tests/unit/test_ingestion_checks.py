@@ -14,7 +14,7 @@ from ingestion.loader import load_source
 from ingestion.sources import SOURCES
 from orchestration.defs.ingestion import raw_asset_key, raw_assets
 from orchestration.defs.ingestion_checks import GREAT_EXPECTATIONS, ROWS_RECONCILE, raw_table_checks
-from orchestration.resources import WarehouseResource
+from orchestration.resources import CdpSettingsResource, WarehouseResource
 from tests.conftest import CdpEnv
 
 CASES = Path(__file__).resolve().parents[1] / "fixtures" / "bad_files"
@@ -39,9 +39,8 @@ def load_all(env: CdpEnv) -> None:
         conn.close()
 
 
-def run_checks(env: CdpEnv, monkeypatch) -> dict[tuple[str, str], dg.AssetCheckEvaluation]:
+def run_checks(env: CdpEnv) -> dict[tuple[str, str], dg.AssetCheckEvaluation]:
     """Runs only the raw-table checks (the assets are already materialised) in-process."""
-    monkeypatch.setenv("CDP_LANDING_DIR", str(env.landing))
     checks = [
         dg.AssetCheckKey(raw_asset_key(table), name)
         for table in ("mailchimp_members", "square_transactions", "shopify_web_events")
@@ -51,7 +50,10 @@ def run_checks(env: CdpEnv, monkeypatch) -> dict[tuple[str, str], dg.AssetCheckE
         assets=raw_assets,
         asset_checks=[raw_table_checks],
         jobs=[dg.define_asset_job("raw_checks", selection=dg.AssetSelection.checks(*checks))],
-        resources={"warehouse": WarehouseResource(path=str(env.warehouse))},
+        resources={
+            "warehouse": WarehouseResource(path=str(env.warehouse)),
+            "cdp_settings": CdpSettingsResource(landing_dir=str(env.landing)),
+        },
     )
     with dg.instance_for_test() as instance:
         result = defs.resolve_job_def("raw_checks").execute_in_process(
@@ -60,11 +62,9 @@ def run_checks(env: CdpEnv, monkeypatch) -> dict[tuple[str, str], dg.AssetCheckE
     return {(e.asset_key.path[-1], e.check_name): e for e in result.get_asset_check_evaluations()}
 
 
-def test_checks_pass_on_reconciled_tables_and_warn_on_failed_expectations(
-    env: CdpEnv, monkeypatch
-) -> None:
+def test_checks_pass_on_reconciled_tables_and_warn_on_failed_expectations(env: CdpEnv) -> None:
     load_all(env)
-    evaluations = run_checks(env, monkeypatch)
+    evaluations = run_checks(env)
 
     assert evaluations[("mailchimp_members", ROWS_RECONCILE)].passed
     reconciled = evaluations[("mailchimp_members", ROWS_RECONCILE)].metadata
@@ -75,7 +75,7 @@ def test_checks_pass_on_reconciled_tables_and_warn_on_failed_expectations(
     assert "1.234,50" in money.metadata["failures"].value
 
 
-def test_reconcile_check_fails_when_a_row_is_lost_or_doubled(env: CdpEnv, monkeypatch) -> None:
+def test_reconcile_check_fails_when_a_row_is_lost_or_doubled(env: CdpEnv) -> None:
     load_all(env)
     conn = duckdb.connect(str(env.warehouse))
     try:
@@ -96,7 +96,7 @@ def test_reconcile_check_fails_when_a_row_is_lost_or_doubled(env: CdpEnv, monkey
         "shopify/elsewhere.jsonl: 1 raw row(s) from a file the manifest does not list"
     ]
 
-    evaluations = run_checks(env, monkeypatch)
+    evaluations = run_checks(env)
     failed = evaluations[("mailchimp_members", ROWS_RECONCILE)]
     assert not failed.passed and failed.severity == dg.AssetCheckSeverity.ERROR
     assert "holds 2" in failed.metadata["problems"].value

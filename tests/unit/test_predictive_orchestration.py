@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import os
+import json
 from types import SimpleNamespace
 
 import pytest
 
-from orchestration.dbt_project import prepare_manifest
+from cdp.core.settings import Settings
+from orchestration.dbt_project import prepare_manifest, run_vars
+from orchestration.resources import CdpSettingsResource, DbtRunResource
 
 
 @pytest.fixture(scope="module")
 def defs(tmp_path_factory: pytest.TempPathFactory):
-    os.environ.setdefault("CDP_WAREHOUSE", str(tmp_path_factory.mktemp("defs") / "cdp.duckdb"))
-    prepare_manifest()
+    warehouse = tmp_path_factory.mktemp("defs") / "cdp.duckdb"
+    prepare_manifest(Settings.from_env({"CDP_WAREHOUSE": str(warehouse)}))
     from orchestration.definitions import defs as definitions
 
     return definitions
@@ -55,19 +57,43 @@ def test_the_job_runs_dbt_then_predictions_then_the_dbt_models_that_read_them(de
     )
 
 
-def test_the_second_dbt_step_inherits_the_runs_as_of() -> None:
-    from orchestration.defs.predictive import _run_wide_config
-    from orchestration.defs.transform import DbtRunConfig
+def test_the_second_dbt_step_inherits_the_runs_as_of(defs, tmp_path) -> None:
+    import dagster as dg
 
+    from orchestration.defs.predictive import cdp_dbt_prediction_models
+    from orchestration.defs.transform import cdp_dbt_models, run_dbt_step
+
+    # Both dbt steps read the run's dbt options from one run-wide resource, set once per run.
+    for step in (cdp_dbt_models, cdp_dbt_prediction_models):
+        assert "dbt_run" in step.required_resource_keys
     run_config = {
-        "ops": {
-            "cdp_dbt_models": {"config": {"as_of": "2025-06-30 12:00:00", "full_refresh": True}}
-        }
+        "resources": {"dbt_run": {"config": {"as_of": "2025-06-30 12:00:00", "full_refresh": True}}}
     }
-    context = SimpleNamespace(run=SimpleNamespace(run_config=run_config))
-    inherited = _run_wide_config(context, DbtRunConfig())  # type: ignore[arg-type]
-    assert (inherited.as_of, inherited.full_refresh) == ("2025-06-30 12:00:00", True)
-    own = _run_wide_config(context, DbtRunConfig(as_of="2025-01-01 00:00:00"))  # type: ignore[arg-type]
-    assert own.as_of == "2025-01-01 00:00:00"
-    alone = SimpleNamespace(run=SimpleNamespace(run_config={}))
-    assert _run_wide_config(alone, DbtRunConfig()).as_of == ""  # type: ignore[arg-type]
+    assert dg.validate_run_config(defs.resolve_job_def("cdp_daily"), run_config)
+
+    settings = CdpSettingsResource(warehouse=str(tmp_path / "cdp.duckdb"))
+
+    def dbt_args(dbt_run: DbtRunResource) -> list[str]:
+        """The arguments the step gives dbt (the fake dbt stops the step there)."""
+        seen: list[list[str]] = []
+
+        def cli(args, **_):
+            seen.append(args)
+            raise StopIteration
+
+        context = SimpleNamespace(selected_asset_check_keys=[])
+        step = run_dbt_step(context, SimpleNamespace(cli=cli), None, settings, dbt_run)  # type: ignore[arg-type]
+        with pytest.raises(RuntimeError):  # StopIteration inside a generator
+            next(step)
+        return seen[0]
+
+    inherited = dbt_args(DbtRunResource(**run_config["resources"]["dbt_run"]["config"]))
+    as_of = json.loads(inherited[inherited.index("--vars") + 1])["as_of"]
+    assert (as_of, "--full-refresh" in inherited) == ("2025-06-30 12:00:00", True)
+    # The builds pass dbt the same vars as the parse (`prepare_manifest`): no full re-parse.
+    assert inherited[inherited.index("--vars") + 1] == run_vars(
+        settings.settings(), "2025-06-30 12:00:00"
+    )
+    alone = dbt_args(DbtRunResource())
+    assert json.loads(alone[alone.index("--vars") + 1])["as_of"] == ""
+    assert "--full-refresh" not in alone
