@@ -11,11 +11,10 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
+from cdp.core.dbt_paths import DBT_PROJECT_DIR
 from cdp.core.errors import CdpError
 from cdp.core.settings import Settings
 from cdp.dbt_child import PARENT_PID_ENV
-
-DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 
 
 def _dbt_executable() -> str:

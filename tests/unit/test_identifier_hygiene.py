@@ -20,7 +20,7 @@ import pytest
 
 from cdp.core import identifier_hygiene
 from cdp.core.phone_numbers import refresh_lookup, to_e164
-from cdp.privacy import erasure as privacy
+from cdp.privacy import identifiers as privacy
 from exports import hashing, suppression
 
 DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
