@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from cdp.core.errors import CdpError
-from cdp.privacy import erasure as privacy
+from cdp.privacy import reimport as privacy
 from ingestion import manifest, quarantine, validation
 from ingestion.files import FileFacts, inspect_file, utf8_view
 from ingestion.readers import ReadPlan, read_plan

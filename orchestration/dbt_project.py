@@ -10,10 +10,9 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
+from cdp.core.dbt_paths import DBT_PROJECT_DIR
 from cdp.core.errors import CdpError
 from cdp.core.settings import Settings
-
-DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 
 
 def _dbt_executable() -> str:

@@ -12,6 +12,9 @@ an address in angle brackets is taken out of them (`Jane <jane@x.com>`); surroun
 a leading `mailto:` (any case) go; the rest is lower-cased. Phones: the same invisible
 characters, surrounding quotes, a spreadsheet's leading apostrophe and `tel:` go; the result is
 the key under which ingestion stores the `phonenumbers` parse (`raw.phone_numbers.raw_phone`).
+Source record ids (Shopify, Square customer and order ids) are trimmed, lose a spreadsheet's
+leading apostrophe and a GraphQL global id's `gid://<app>/<Type>/` prefix (the staging macros
+`shopify_id` and `strip_leading_apostrophe`); other ids (Mailchimp's, tracker ids) are trimmed.
 """
 
 from __future__ import annotations
@@ -27,10 +30,13 @@ ANGLE_ADDRESS = r"^.*<([^<>]*)>.*$"
 _QUOTES = "\"'\u2018\u2019\u201c\u201d"
 EMAIL_WRAPPING = rf"^([{_QUOTES}]|(?i:mailto:))+|[{_QUOTES}]+$"
 PHONE_WRAPPING = rf"^([{_QUOTES}]|(?i:tel:))+|[{_QUOTES}]+$"
+GLOBAL_ID_PREFIX = r"^gid://[^/]+/[^/]+/"
 
 # SQL functions registered on a DuckDB connection by `register_sql_functions`.
 SQL_EMAIL = "cdp_normalise_email"
 SQL_PHONE_KEY = "cdp_phone_lookup_key"
+SQL_SOURCE_ID = "cdp_source_id"
+SQL_TRIMMED_ID = "cdp_trimmed_id"
 
 
 def _as_array(values: pa.Array | pa.ChunkedArray | Iterable[str | None]) -> pa.Array:
@@ -56,6 +62,19 @@ def phone_lookup_keys(values: pa.Array | pa.ChunkedArray | Iterable[str | None])
     return pc.replace_substring_regex(cleaned, PHONE_WRAPPING, "")
 
 
+def trimmed_ids(values: pa.Array | pa.ChunkedArray | Iterable[str | None]) -> pa.Array:
+    """Ids with the surrounding spaces removed (SQL `trim`)."""
+    return pc.utf8_trim(_as_array(values), " ")
+
+
+def source_ids(values: pa.Array | pa.ChunkedArray | Iterable[str | None]) -> pa.Array:
+    """Source record ids as the identity layer keys them: trimmed, without a spreadsheet's
+    leading apostrophe (`'7614304534787`) or a GraphQL global id's prefix
+    (`gid://shopify/Customer/7614304534787`)."""
+    cleaned = pc.utf8_ltrim(trimmed_ids(values), "'")
+    return pc.replace_substring_regex(cleaned, GLOBAL_ID_PREFIX, "")
+
+
 def normalise_email(value: object) -> str:
     """One cleaned email; '' for None."""
     if value is None:
@@ -71,16 +90,23 @@ def phone_lookup_key(value: object) -> str:
 
 
 def register_sql_functions(conn: duckdb.DuckDBPyConnection) -> None:
-    """Makes `cdp_normalise_email(text)` and `cdp_phone_lookup_key(text)` callable in SQL on
-    this connection (vectorised over Arrow batches; a no-op when already registered)."""
+    """Makes the functions above callable in SQL on this connection as `cdp_normalise_email`,
+    `cdp_phone_lookup_key`, `cdp_source_id` and `cdp_trimmed_id` (vectorised over Arrow batches;
+    a no-op when already registered)."""
+    functions = {
+        SQL_EMAIL: normalise_emails,
+        SQL_PHONE_KEY: phone_lookup_keys,
+        SQL_SOURCE_ID: source_ids,
+        SQL_TRIMMED_ID: trimmed_ids,
+    }
     registered = {
         row[0]
         for row in conn.execute(
-            "select function_name from duckdb_functions() where function_name in (?, ?)",
-            [SQL_EMAIL, SQL_PHONE_KEY],
+            "select function_name from duckdb_functions() where list_contains(?, function_name)",
+            [list(functions)],
         ).fetchall()
     }
-    for name, function in ((SQL_EMAIL, normalise_emails), (SQL_PHONE_KEY, phone_lookup_keys)):
+    for name, function in functions.items():
         if name not in registered:
             conn.create_function(
                 name, function, ["VARCHAR"], "VARCHAR", type="arrow", side_effects=False

@@ -19,6 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from cdp.core.dbt_paths import DBT_MANIFEST_PATH
+from cdp.privacy.identifier_columns import LOOKS_LIKE_IDENTIFIER, declared_types, read_manifest
+from cdp.privacy.identifiers import identifier_key
 from exports.hashing import google_email
 from tests.conftest import AS_OF, CdpEnv, query
 
@@ -237,3 +240,38 @@ def test_next_export_removes_the_forgotten_person_everywhere(scenario: Scenario)
         if path.name.endswith((".csv", ".jsonl")) and ".removes." not in path.name:
             assert scenario.email not in path.read_text(encoding="utf-8"), path
     assert query(scenario.env, "select count(*) from meta.export_pending_removals") == [(0,)]
+
+
+def test_every_built_column_that_looks_like_an_identifier_declares_its_type(
+    scenario: Scenario,
+) -> None:
+    """Erasure finds emails and phones in dbt tables through the column meta: a built column
+    nobody documented (or declared) would keep a forgotten person's email."""
+    manifest = read_manifest(DBT_MANIFEST_PATH)
+    declared = {
+        (node["schema"], node.get("alias") or node["name"]): node.get("columns", {})
+        for node in [*manifest["nodes"].values(), *manifest["sources"].values()]
+    }
+    built = query(
+        scenario.env,
+        "select c.table_schema, c.table_name, c.column_name from information_schema.columns c "
+        "join information_schema.tables t using (table_catalog, table_schema, table_name) "
+        "where t.table_type = 'BASE TABLE' and c.table_schema not in ('raw', 'meta')",
+    )
+    undeclared = sorted(
+        f"{schema}.{table}.{column}"
+        for schema, table, column in built
+        if LOOKS_LIKE_IDENTIFIER.search(column)
+        and declared_types(declared.get((schema, table), {}).get(column, {})) is None
+    )
+    assert not undeclared
+
+
+def test_identifier_key_is_the_one_dbt_builds(scenario: Scenario) -> None:
+    nodes = query(
+        scenario.env,
+        "select identifier_type, identifier_value, node_key "
+        "from intermediate.int_identity_resolved_nodes",
+    )
+    assert nodes
+    assert [key for *_, key in nodes] == [identifier_key(kind, value) for kind, value, _ in nodes]

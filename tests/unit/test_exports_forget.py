@@ -10,12 +10,9 @@ import duckdb
 import pytest
 
 from cdp.core.errors import CdpError
-from cdp.privacy.erasure import (
-    drop_tombstoned_rows,
-    forget_identifier,
-    identifier_hash,
-    normalise_input,
-)
+from cdp.privacy.erasure import forget_identifier
+from cdp.privacy.identifiers import identifier_hash, normalise_input
+from cdp.privacy.reimport import drop_tombstoned_rows
 from ingestion.sources import SOURCES
 
 NOW = datetime(2025, 7, 1, tzinfo=UTC)

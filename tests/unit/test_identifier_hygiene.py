@@ -20,7 +20,7 @@ import pytest
 
 from cdp.core import identifier_hygiene
 from cdp.core.phone_numbers import refresh_lookup, to_e164
-from cdp.privacy import erasure as privacy
+from cdp.privacy import identifiers as privacy
 from exports import hashing, suppression
 
 DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
@@ -146,3 +146,15 @@ def test_dbt_macros_match_the_table(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-4000:]
     assert "identifier_hygiene_cases" in result.stdout
+
+
+def test_source_ids_are_cleaned_like_the_staging_macros() -> None:
+    """Shopify / Square ids as staging keys them (`shopify_id`, `strip_leading_apostrophe`),
+    in Python and through the SQL function erasure uses."""
+    raw = [" '7614304534787", "gid://shopify/Customer/7614304534787", "7614304534787 ", None]
+    expected = ["7614304534787", "7614304534787", "7614304534787", None]
+    assert identifier_hygiene.source_ids(raw).to_pylist() == expected
+    conn = duckdb.connect()
+    identifier_hygiene.register_sql_functions(conn)
+    sql = f"select {identifier_hygiene.SQL_SOURCE_ID}(v) from unnest(?) as t(v)"
+    assert [row[0] for row in conn.execute(sql, [raw]).fetchall()] == expected
