@@ -27,13 +27,11 @@ class HashingTextWriter:
     def __init__(self, raw: BinaryIO) -> None:
         self._raw = raw
         self._hash = hashlib.sha256()
-        self.bytes_written = 0
 
     def write(self, text: str) -> int:
         data = text.encode("utf-8")
         self._hash.update(data)
         self._raw.write(data)
-        self.bytes_written += len(data)
         return len(text)
 
     def hexdigest(self) -> str:

@@ -60,7 +60,3 @@ def refusal_reason(profile: Profile, destination: Destination) -> str | None:
         if profile.get("is_sms_marketable") is not True:
             return NO_SMS_CONSENT
     return None
-
-
-def is_allowed(profile: Profile, destination: Destination) -> bool:
-    return refusal_reason(profile, destination) is None

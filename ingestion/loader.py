@@ -47,10 +47,6 @@ class TableLoadReport:
         return [f for f in self.files if f.status == "rejected"]
 
 
-def file_sha256(path: Path) -> str:
-    return inspect_file(path).sha256
-
-
 def _scalar(conn: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
     """The first value of a one-row query, fetched to the end so the connection is free."""
     return conn.execute(sql, params or []).fetchall()[0][0]

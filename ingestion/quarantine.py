@@ -153,11 +153,3 @@ def renumber_after_rejects(
         "where _source_file = ?",
         [gaps, source_file],
     )
-
-
-def counts_by_file(conn: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int, str]]:
-    """(source table, file, quarantined records, most frequent reason) for every file."""
-    return conn.execute(
-        f"select source_table, source_file, count(*), mode(reason) from {QUARANTINE_TABLE} "
-        "group by all order by 1, 2"
-    ).fetchall()

@@ -6,7 +6,7 @@ Raw columns are text, so ranges are checked on a numeric copy of the column (`<c
 added to the batch. The suite runs through an ephemeral GX context and a pandas data source on
 the batch just loaded, in chunks of at most `CHUNK_ROWS` rows so memory stays bounded whatever
 the file size; the per-chunk results are summed. Results go to `meta.validation_results`, where
-the Dagster asset checks (orchestration/checks.py) and `cdp status` read them.
+the Dagster asset checks (orchestration/defs/ingestion_checks.py) and `cdp status` read them.
 
 Validation reports, it does not gate: rows that break an expectation are loaded and flagged
 (staging turns what it cannot parse into null). Only unloadable records are quarantined.

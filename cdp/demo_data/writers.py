@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from cdp.core.errors import CdpError
@@ -153,7 +153,3 @@ def month_spans(first: date, last: date) -> list[tuple[date, date]]:
         spans.append((cursor, end))
         cursor = next_month
     return spans
-
-
-def month_key(dt: datetime) -> str:
-    return dt.strftime("%Y-%m")
