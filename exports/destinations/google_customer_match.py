@@ -11,9 +11,8 @@ from the Data Manager API page "Format user data" (see `exports.hashing`).
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
 
-from exports.destinations.base import Destination, Profile
+from exports.destinations.base import Destination
 from exports.hashing import (
     google_country,
     google_email,
@@ -22,9 +21,7 @@ from exports.hashing import (
     google_zip,
     sha256_hex,
 )
-
-if TYPE_CHECKING:
-    from exports.segments import SegmentSpec
+from exports.model import Profile, SegmentSpec
 
 HEADERS: tuple[str, ...] = ("Email", "Phone", "First Name", "Last Name", "Country", "Zip")
 

@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import TYPE_CHECKING
 
 from exports.csv_safety import e164_or_blank, text
-from exports.destinations.base import Destination, Profile
-
-if TYPE_CHECKING:
-    from exports.segments import SegmentSpec
+from exports.destinations.base import Destination
+from exports.model import Profile, SegmentSpec
 
 HEADERS: tuple[str, ...] = (
     "Email Address",

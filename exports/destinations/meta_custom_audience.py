@@ -11,9 +11,8 @@ SHA-256 hashed, so no plain-text value leaves the warehouse.
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
 
-from exports.destinations.base import Destination, Profile
+from exports.destinations.base import Destination
 from exports.hashing import (
     meta_city,
     meta_country,
@@ -24,9 +23,7 @@ from exports.hashing import (
     meta_zip,
     sha256_hex,
 )
-
-if TYPE_CHECKING:
-    from exports.segments import SegmentSpec
+from exports.model import Profile, SegmentSpec
 
 HEADERS: tuple[str, ...] = ("email", "phone", "fn", "ln", "ct", "st", "zip", "country")
 
