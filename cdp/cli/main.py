@@ -15,7 +15,13 @@ from rich.table import Table
 
 from cdp.core.errors import CdpError
 from cdp.core.settings import Settings
-from cdp.core.warehouse import check_writable, connect, require_warehouse, writer_lock
+from cdp.core.warehouse import (
+    check_writable,
+    connect,
+    require_warehouse,
+    table_names,
+    writer_lock,
+)
 from ingestion.sources import SOURCES
 
 app = typer.Typer(
@@ -281,9 +287,7 @@ def segments() -> None:
     specs = load_segment_specs(dbt_project.manifest_path)
     conn = connect(settings.warehouse, read_only=True)
     try:
-        tables = {row[0] for row in conn.execute(
-            "select table_schema || '.' || table_name from information_schema.tables"
-        ).fetchall()}  # fmt: skip
+        tables = table_names(conn)
         changes: dict[str, tuple] = {}
         if "marts.segment_membership_history" in tables:
             # The last run that changed a segment, and who entered / left in it.

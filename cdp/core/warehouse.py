@@ -123,3 +123,11 @@ def connect(warehouse: Path, read_only: bool = False) -> duckdb.DuckDBPyConnecti
 def check_writable(warehouse: Path) -> None:
     """Fails fast, before a run starts anything, when the warehouse cannot be written."""
     connect(warehouse).close()
+
+
+def table_names(conn: duckdb.DuckDBPyConnection) -> set[str]:
+    """Every table and view of the warehouse as `schema.name`: what a reader may query."""
+    rows = conn.execute(
+        "select table_schema || '.' || table_name from information_schema.tables"
+    ).fetchall()
+    return {row[0] for row in rows}
