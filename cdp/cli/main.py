@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from cdp.core.errors import CdpError
@@ -343,7 +344,8 @@ def main() -> None:
     try:
         app()
     except CdpError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        # escaped: a message may hold brackets (`cdp[demo]`, a list) that are not markup
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         sys.exit(1)
 
 

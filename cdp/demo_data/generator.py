@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from faker import Faker
-
 from cdp.demo_data.config import SIMULATION_DAYS, BehaviourRates, NoiseConfig
+from cdp.demo_data.fake import Faker
 from cdp.demo_data.ids import IdFactory, stable_hex
 from cdp.demo_data.mailchimp import MailchimpSim, schedule_campaigns
 from cdp.demo_data.marker import write_marker

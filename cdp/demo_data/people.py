@@ -13,10 +13,10 @@ from datetime import datetime
 from itertools import accumulate
 
 import phonenumbers
-from faker import Faker
 
 from cdp.demo_data.catalog import CITIES, PERSONAL_DOMAINS, WORK_DOMAINS, City
 from cdp.demo_data.config import BehaviourRates
+from cdp.demo_data.fake import Faker
 
 
 @dataclass(slots=True, eq=False)

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -568,3 +571,28 @@ def test_some_checkouts_were_abandoned_in_the_last_day(plain: tuple) -> None:
               and e["data"]["checkout"]["token"] not in completed]  # fmt: skip
     assert recent
     assert all(e["timestamp"] < AS_OF.strftime("%Y-%m-%dT%H:%M:%S") for e in events)
+
+
+# Runs `cdp demo-data` with Faker unimportable (None in sys.modules blocks the import).
+_WITHOUT_FAKER = """
+import sys
+sys.modules["faker"] = None
+sys.argv = ["cdp", "demo-data", "--people", "5"]
+from cdp.cli.main import main
+main()
+"""
+
+
+def test_demo_data_without_faker_says_which_extra_to_install(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_FAKER],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CDP_LANDING_DIR": str(tmp_path / "landing"), "COLUMNS": "200"},
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1 and "pip install 'cdp[demo]'" in lines[0], result.stdout
+    assert not (tmp_path / "landing").exists()
