@@ -341,9 +341,13 @@ def _json_plan(spec: SourceSpec, path: Path) -> ReadPlan:
     parent = _Paths()
     parent_cols = {c: parent.value("v", "r", p) for c, p in fmt.columns.items()}
     plan_args = dict(
-        uses_rejects=uses_rejects, document_check=check, root_key=fmt.root_key,
-        memory_bytes=memory, skipped_sql=skipped_sql, format_name=fmt.name,
-    )  # fmt: skip
+        uses_rejects=uses_rejects,
+        document_check=check,
+        root_key=fmt.root_key,
+        memory_bytes=memory,
+        skipped_sql=skipped_sql,
+        format_name=fmt.name,
+    )
     if fmt.child_path is None:
         key_checks = _key_checks(spec, parent_cols, fmt.columns)
         reject = f"case {_object_checks('r', 'v')} {key_checks} end"

@@ -423,14 +423,22 @@ def store_results(
         f"insert into {RESULTS_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             [
-                run_at, table, source_file, sha, r.expectation, r.column,
+                run_at,
+                table,
+                source_file,
+                sha,
+                r.expectation,
+                r.column,
                 json.dumps(r.kwargs | ({"mostly": r.mostly} if r.mostly < 1 else {})),
-                r.success, r.element_count, r.unexpected_count, r.unexpected_percent,
+                r.success,
+                r.element_count,
+                r.unexpected_count,
+                r.unexpected_percent,
                 json.dumps(r.sample, default=str) if r.sample else r.error or None,
             ]
             for r in results
         ],
-    )  # fmt: skip
+    )
 
 
 def summary(results: list[ExpectationResult]) -> str:

@@ -75,9 +75,14 @@ def demo_data(
     settings = Settings.from_env()
     with console.status(f"Generating demo exports for {people:,} people…"):
         summary = generate_demo_data(
-            settings.landing_dir, settings.truth_dir, people=people, seed=seed,
-            as_of=_parse_as_of(as_of), hard_cases=hard_cases, variants=variants,
-        )  # fmt: skip
+            settings.landing_dir,
+            settings.truth_dir,
+            people=people,
+            seed=seed,
+            as_of=_parse_as_of(as_of),
+            hard_cases=hard_cases,
+            variants=variants,
+        )
     table = Table(title=f"Demo exports in {settings.landing_dir}")
     table.add_column("file")
     table.add_column("records", justify="right")
@@ -238,9 +243,15 @@ def ui(
         CDP_EXPORTS_DIR=str(settings.exports_dir),
     )
     command = [
-        str(Path(sys.executable).with_name("dagster")), "dev",
-        "-m", "orchestration.definitions", "-h", host, "-p", str(port),
-    ]  # fmt: skip
+        str(Path(sys.executable).with_name("dagster")),
+        "dev",
+        "-m",
+        "orchestration.definitions",
+        "-h",
+        host,
+        "-p",
+        str(port),
+    ]
     console.print(f"Dagster UI on http://{host}:{port} (Ctrl-C to stop)")
     raise typer.Exit(subprocess.call(command))
 
@@ -315,10 +326,19 @@ def segments() -> None:
             ).fetchall():
                 changes[name] = (changed_at, entered, left)
         table = Table(title="Segments", title_justify="left")
-        for column in ("segment", "people", "channel", "destinations", "refresh", "last change",
-                       "entered", "left"):  # fmt: skip
-            table.add_column(column, justify="right" if column in ("people", "entered", "left")
-                             else "left")  # fmt: skip
+        for column in (
+            "segment",
+            "people",
+            "channel",
+            "destinations",
+            "refresh",
+            "last change",
+            "entered",
+            "left",
+        ):
+            table.add_column(
+                column, justify="right" if column in ("people", "entered", "left") else "left"
+            )
         for spec in specs:
             size = "not built"
             if spec.relation in tables:
@@ -326,10 +346,15 @@ def segments() -> None:
                 size = f"{count:,}"
             changed_at, entered, left = changes.get(spec.name, (None, 0, 0))
             table.add_row(
-                spec.name, size, spec.channel, ", ".join(spec.destinations), spec.refresh,
+                spec.name,
+                size,
+                spec.channel,
+                ", ".join(spec.destinations),
+                spec.refresh,
                 changed_at.strftime("%Y-%m-%d %H:%M") if changed_at else "never",
-                f"{entered:,}", f"{left:,}",
-            )  # fmt: skip
+                f"{entered:,}",
+                f"{left:,}",
+            )
     finally:
         conn.close()
     console.print(table)

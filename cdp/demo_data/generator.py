@@ -29,9 +29,19 @@ from cdp.demo_data.web import EventSpool, WebSim
 from cdp.demo_data.writers import TRUTH_FILES, FileLog, WrittenFile, clean_previous
 
 _STREAMS = (
-    "people", "story", "noise", "mailchimp", "mailchimp_ids", "shopify", "shopify_ids", "web",
-    "web_ids", "square", "square_ids", "variants",
-)  # fmt: skip
+    "people",
+    "story",
+    "noise",
+    "mailchimp",
+    "mailchimp_ids",
+    "shopify",
+    "shopify_ids",
+    "web",
+    "web_ids",
+    "square",
+    "square_ids",
+    "variants",
+)
 
 
 @dataclass(frozen=True)
@@ -98,10 +108,17 @@ def generate_demo_data(
         # Everything in the folders now was written by this run (anything else was refused
         # above), so the marker lists it even after a crash: the next run can clean it up.
         write_marker(
-            landing_dir, truth_dir, TRUTH_FILES,
-            {"seed": seed, "people": people, "as_of": as_of.isoformat(),
-             "hard_cases": hard_cases, "variants": variants},
-        )  # fmt: skip
+            landing_dir,
+            truth_dir,
+            TRUTH_FILES,
+            {
+                "seed": seed,
+                "people": people,
+                "as_of": as_of.isoformat(),
+                "hard_cases": hard_cases,
+                "variants": variants,
+            },
+        )
     return DemoDataSummary(
         landing_dir=landing_dir,
         truth_dir=truth_dir,

@@ -63,10 +63,14 @@ def _files_under(folder: Path) -> list[Path]:
 def _write(folder: Path, files: dict[str, str], about: dict[str, object]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     marker_path(folder).write_text(
-        json.dumps({"written_by": "cdp demo-data", **about, "files": files},
-                   indent=1, sort_keys=True, default=str),
+        json.dumps(
+            {"written_by": "cdp demo-data", **about, "files": files},
+            indent=1,
+            sort_keys=True,
+            default=str,
+        ),
         encoding="utf-8",
-    )  # fmt: skip
+    )
 
 
 def write_marker(

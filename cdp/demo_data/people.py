@@ -108,9 +108,15 @@ class EmailBook:
             nn = rng.randint(1, 99)
             yy = rng.choice((rng.randint(60, 99), rng.randint(0, 6)))
             local = (
-                f"{fn}.{ln}", f"{fn}{ln}", f"{fn[0]}{ln}", f"{fn}_{ln}", f"{fn}.{ln}{nn}",
-                f"{fn}{nn}", f"{ln}.{fn}", f"{fn}{ln}{yy:02d}",
-            )[pattern]  # fmt: skip
+                f"{fn}.{ln}",
+                f"{fn}{ln}",
+                f"{fn[0]}{ln}",
+                f"{fn}_{ln}",
+                f"{fn}.{ln}{nn}",
+                f"{fn}{nn}",
+                f"{ln}.{fn}",
+                f"{fn}{ln}{yy:02d}",
+            )[pattern]
             if attempt > 5:
                 local = f"{local}{rng.randint(100, 9999)}"
             email = f"{local}@{rng.choices(domains, cum_weights=weights)[0]}"

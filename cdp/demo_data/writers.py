@@ -100,6 +100,14 @@ def square_cell(value: str, quote_empty: bool) -> str:
     return _quote(value) if _needs_quotes(value) else value
 
 
+def in_header_order(header: Sequence[str], cells: dict[str, str]) -> list[str]:
+    """A CSV row from `{column: value}`: columns it does not name are blank."""
+    unknown = cells.keys() - set(header)
+    if unknown:
+        raise ValueError(f"not columns of this file: {sorted(unknown)}")
+    return [cells.get(column, "") for column in header]
+
+
 def write_csv(
     path: Path,
     header: Sequence[str],
