@@ -93,17 +93,62 @@ def write_web_events(path: Path, rows: int) -> None:
 
 
 _SQUARE_HEADERS = (
-    "Date", "Time", "Time Zone", "Gross Sales", "Discounts", "Service Charges", "Net Sales",
-    "Gift Card Sales", "Tax", "Tip", "Partial Refunds", "Total Collected", "Source", "Card",
-    "Card Entry Methods", "Cash", "Square Gift Card", "Other Tender", "Other Tender Type",
-    "Tender Note", "Fees", "Net Total", "Transaction ID", "Payment ID", "Card Brand",
-    "PAN Suffix", "Device Name", "Staff Name", "Staff ID", "Details", "Description",
-    "Event Type", "Location", "Dining Option", "Customer ID", "Customer Name",
-    "Customer Reference ID", "Device Nickname", "Third Party Fees", "Deposit ID", "Deposit Date",
-    "Deposit Details", "Fee Percentage Rate", "Fee Fixed Rate", "Refund Reason", "Discount Name",
-    "Transaction Status", "Cash App", "Order Reference ID", "Fulfillment Note",
-    "Free Processing Applied", "Channel", "Unattributed Tips", "Table Info", "International Fee",
-)  # fmt: skip
+    "Date",
+    "Time",
+    "Time Zone",
+    "Gross Sales",
+    "Discounts",
+    "Service Charges",
+    "Net Sales",
+    "Gift Card Sales",
+    "Tax",
+    "Tip",
+    "Partial Refunds",
+    "Total Collected",
+    "Source",
+    "Card",
+    "Card Entry Methods",
+    "Cash",
+    "Square Gift Card",
+    "Other Tender",
+    "Other Tender Type",
+    "Tender Note",
+    "Fees",
+    "Net Total",
+    "Transaction ID",
+    "Payment ID",
+    "Card Brand",
+    "PAN Suffix",
+    "Device Name",
+    "Staff Name",
+    "Staff ID",
+    "Details",
+    "Description",
+    "Event Type",
+    "Location",
+    "Dining Option",
+    "Customer ID",
+    "Customer Name",
+    "Customer Reference ID",
+    "Device Nickname",
+    "Third Party Fees",
+    "Deposit ID",
+    "Deposit Date",
+    "Deposit Details",
+    "Fee Percentage Rate",
+    "Fee Fixed Rate",
+    "Refund Reason",
+    "Discount Name",
+    "Transaction Status",
+    "Cash App",
+    "Order Reference ID",
+    "Fulfillment Note",
+    "Free Processing Applied",
+    "Channel",
+    "Unattributed Tips",
+    "Table Info",
+    "International Fee",
+)
 
 
 def _money(cents: str) -> str:
@@ -299,9 +344,14 @@ def main() -> None:
         table.add_column(column, justify="left" if column in ("table", "reader") else "right")
     for r in runs:
         table.add_row(
-            r["table"], r["reader"], f"{r['rows']:,}", f"{r['seconds']:.1f}",
-            f"{r['rows_per_second']:,}", f"{r['mib_per_second']:.0f}", f"{r['peak_rss_mib']:,}",
-        )  # fmt: skip
+            r["table"],
+            r["reader"],
+            f"{r['rows']:,}",
+            f"{r['seconds']:.1f}",
+            f"{r['rows_per_second']:,}",
+            f"{r['mib_per_second']:.0f}",
+            f"{r['peak_rss_mib']:,}",
+        )
     console.print(table)
     for name, s in summary.items():
         speed = "met" if s["meets_speed_target"] else "missed"
