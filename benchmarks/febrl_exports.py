@@ -35,77 +35,16 @@ from pathlib import Path
 
 import phonenumbers
 
-SHOPIFY_HEADER = (
-    "Customer ID",
-    "First Name",
-    "Last Name",
-    "Email",
-    "Accepts Email Marketing",
-    "Default Address Company",
-    "Default Address Address1",
-    "Default Address Address2",
-    "Default Address City",
-    "Default Address Province Code",
-    "Default Address Country Code",
-    "Default Address Zip",
-    "Default Address Phone",
-    "Phone",
-    "Accepts SMS Marketing",
-    "Total Spent",
-    "Total Orders",
-    "Note",
-    "Tax Exempt",
-    "Tags",
+from ingestion.sources import (
+    MAILCHIMP_MEMBER_HEADERS,
+    SHOPIFY_CUSTOMER_HEADERS,
+    SQUARE_CUSTOMER_HEADERS,
 )
-SQUARE_HEADER = (
-    "Reference ID",
-    "First Name",
-    "Last Name",
-    "Email Address",
-    "Phone Number",
-    "Nickname",
-    "Company Name",
-    "Street Address 1",
-    "Street Address 2",
-    "City",
-    "State",
-    "Postal Code",
-    "Birthday",
-    "Memo",
-    "Square Customer ID",
-    "Creation Source",
-    "First Visit",
-    "Last Visit",
-    "Transaction Count",
-    "Total Spend",
-    "Email Subscription Status",
-    "Instant Profile",
-)
-MAILCHIMP_HEADER = (
-    "Email Address",
-    "First Name",
-    "Last Name",
-    "Address",
-    "Phone Number",
-    "Birthday",
-    "MEMBER_RATING",
-    "OPTIN_TIME",
-    "OPTIN_IP",
-    "CONFIRM_TIME",
-    "CONFIRM_IP",
-    "LATITUDE",
-    "LONGITUDE",
-    "GMTOFF",
-    "DSTOFF",
-    "TIMEZONE",
-    "CC",
-    "REGION",
-    "LAST_CHANGED",
-    "LEID",
-    "EUID",
-    "NOTES",
-    "TAGS",
-)
+
+# The exports as the tools write them today: the loader's own lists.
+SHOPIFY_HEADER = SHOPIFY_CUSTOMER_HEADERS
+SQUARE_HEADER = SQUARE_CUSTOMER_HEADERS
+MAILCHIMP_HEADER = MAILCHIMP_MEMBER_HEADERS["subscribed"]
 DOMAINS = (
     "gmail.com",
     "outlook.com",

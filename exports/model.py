@@ -17,6 +17,16 @@ SEGMENT_CHANNELS: frozenset[str] = frozenset({"email", "sms", "crm", "ads"})
 # `in_profiles`, `email_all_profiles_consented` and `is_suppressed`.
 Profile = Mapping[str, Any]
 
+# A profile's postal address, in the order a label writes it.
+ADDRESS_COLUMNS: tuple[str, ...] = (
+    "address_line_1",
+    "address_line_2",
+    "city",
+    "region",
+    "postal_code",
+    "country_code",
+)
+
 
 @dataclass(frozen=True)
 class SegmentSpec:

@@ -29,6 +29,7 @@ from exports.csv_safety import text
 from exports.destinations import Destination, get_destination
 from exports.errors import ExportError
 from exports.formats import render
+from exports.model import ADDRESS_COLUMNS
 from exports.segments import SegmentSpec, check_destination_allowed
 from exports.suppression import EMPTY, Suppression
 from exports.webhook import WebhookClient
@@ -42,12 +43,7 @@ PROFILE_COLUMNS: tuple[str, ...] = (
     "phone",
     "first_name",
     "last_name",
-    "address_line_1",
-    "address_line_2",
-    "city",
-    "region",
-    "postal_code",
-    "country_code",
+    *ADDRESS_COLUMNS,
     "is_email_marketable",
     "is_sms_marketable",
     "lifecycle_stage",

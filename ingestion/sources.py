@@ -213,7 +213,9 @@ class SourceSpec:
         return sorted({*named, *recognised_files(self, landing_dir)})
 
 
-_MAILCHIMP_MEMBER_HEADERS = (
+# An audience export: contact fields, then the columns of the status the file lists, then
+# Mailchimp's own ids, notes and tags.
+_MAILCHIMP_CONTACT_COLUMNS = (
     "Email Address",
     "First Name",
     "Last Name",
@@ -232,19 +234,28 @@ _MAILCHIMP_MEMBER_HEADERS = (
     "TIMEZONE",
     "CC",
     "REGION",
-    "LAST_CHANGED",
-    "UNSUB_TIME",
-    "UNSUB_CAMPAIGN_TITLE",
-    "UNSUB_CAMPAIGN_ID",
-    "UNSUB_REASON",
-    "UNSUB_REASON_OTHER",
-    "CLEAN_TIME",
-    "CLEAN_CAMPAIGN_TITLE",
-    "CLEAN_CAMPAIGN_ID",
-    "LEID",
-    "EUID",
-    "NOTES",
-    "TAGS",
+)
+_MAILCHIMP_STATUS_COLUMNS = {
+    "subscribed": ("LAST_CHANGED",),
+    "unsubscribed": (
+        "UNSUB_TIME",
+        "UNSUB_CAMPAIGN_TITLE",
+        "UNSUB_CAMPAIGN_ID",
+        "UNSUB_REASON",
+        "UNSUB_REASON_OTHER",
+    ),
+    "cleaned": ("CLEAN_TIME", "CLEAN_CAMPAIGN_TITLE", "CLEAN_CAMPAIGN_ID"),
+}
+_MAILCHIMP_ADMIN_COLUMNS = ("LEID", "EUID", "NOTES", "TAGS")
+# Today's export of each status file (what the demo data writes too).
+MAILCHIMP_MEMBER_HEADERS: dict[str, tuple[str, ...]] = {
+    status: (*_MAILCHIMP_CONTACT_COLUMNS, *columns, *_MAILCHIMP_ADMIN_COLUMNS)
+    for status, columns in _MAILCHIMP_STATUS_COLUMNS.items()
+}
+_MAILCHIMP_KNOWN_HEADERS = (
+    *_MAILCHIMP_CONTACT_COLUMNS,
+    *(column for columns in _MAILCHIMP_STATUS_COLUMNS.values() for column in columns),
+    *_MAILCHIMP_ADMIN_COLUMNS,
 )
 
 # A merge field's column is headed by its *label*, which the account may rename or write in its
@@ -306,7 +317,8 @@ _MAILCHIMP_STATUS_FILES = {
     "nonsubscribed": ("nonsubscribed_email_audience_export_*",),
 }
 
-_SHOPIFY_CUSTOMER_HEADERS = (
+# Today's customers export (what the demo data writes too).
+SHOPIFY_CUSTOMER_HEADERS = (
     "Customer ID",
     "First Name",
     "Last Name",
@@ -327,6 +339,9 @@ _SHOPIFY_CUSTOMER_HEADERS = (
     "Note",
     "Tax Exempt",
     "Tags",
+)
+_SHOPIFY_CUSTOMER_KNOWN_HEADERS = (
+    *SHOPIFY_CUSTOMER_HEADERS,
     # Older exports (before the 2022 split of marketing consent) and the import template.
     "Accepts Marketing",
     "Default Address Province",
@@ -347,6 +362,7 @@ _SHOPIFY_CUSTOMER_ALIASES = {
     "Default Address Zip": ("Zip",),
 }
 
+# Today's transactions export (what the demo data writes too).
 SQUARE_TRANSACTION_HEADERS = (
     "Date",
     "Time",
@@ -435,7 +451,8 @@ _SQUARE_ITEM_HEADERS = (
     "Itemization Type",
 )
 
-_SQUARE_CUSTOMER_HEADERS = (
+# Today's customer directory export (what the demo data writes too).
+SQUARE_CUSTOMER_HEADERS = (
     "Reference ID",
     "First Name",
     "Last Name",
@@ -458,6 +475,9 @@ _SQUARE_CUSTOMER_HEADERS = (
     "Total Spend",
     "Email Subscription Status",
     "Instant Profile",
+)
+_SQUARE_CUSTOMER_KNOWN_HEADERS = (
+    *SQUARE_CUSTOMER_HEADERS,
     # The older export's opt-out flag (True = unsubscribed), help article 6149 (US, CA).
     "Email Unsubscribed",
 )
@@ -699,7 +719,7 @@ SOURCES: dict[str, SourceSpec] = {
             ),
             format=CsvFormat(
                 name="Mailchimp audience export",
-                headers=_MAILCHIMP_MEMBER_HEADERS,
+                headers=_MAILCHIMP_KNOWN_HEADERS,
                 required=("Email Address", "EUID"),
                 derived=_status_derived(),
                 aliases=_MAILCHIMP_MEMBER_ALIASES,
@@ -883,7 +903,7 @@ SOURCES: dict[str, SourceSpec] = {
             file_patterns=("customers_export*.csv",),
             format=CsvFormat(
                 name="Shopify customers export",
-                headers=_SHOPIFY_CUSTOMER_HEADERS,
+                headers=_SHOPIFY_CUSTOMER_KNOWN_HEADERS,
                 required=(
                     ("Customer ID", "Email"),
                     ("Accepts Email Marketing", "Accepts Marketing"),
@@ -975,7 +995,7 @@ SOURCES: dict[str, SourceSpec] = {
             file_patterns=("customers-*.csv",),
             format=CsvFormat(
                 name="Square customer directory export",
-                headers=_SQUARE_CUSTOMER_HEADERS,
+                headers=_SQUARE_CUSTOMER_KNOWN_HEADERS,
                 required=("Square Customer ID",),
                 aliases=_SQUARE_CUSTOMER_ALIASES,
             ),

@@ -34,44 +34,13 @@ from cdp.demo_data.people import Person
 from cdp.demo_data.stories import MEMBER_PHONE_STYLE
 from cdp.demo_data.truth import GroundTruth
 from cdp.demo_data.writers import FileLog, write_csv, write_json
+from ingestion.sources import MAILCHIMP_MEMBER_HEADERS
 
-BASE_HEADER: tuple[str, ...] = (
-    "Email Address",
-    "First Name",
-    "Last Name",
-    "Address",
-    "Phone Number",
-    "Birthday",
-    "MEMBER_RATING",
-    "OPTIN_TIME",
-    "OPTIN_IP",
-    "CONFIRM_TIME",
-    "CONFIRM_IP",
-    "LATITUDE",
-    "LONGITUDE",
-    "GMTOFF",
-    "DSTOFF",
-    "TIMEZONE",
-    "CC",
-    "REGION",
-)
-TAIL: tuple[str, ...] = ("LEID", "EUID", "NOTES", "TAGS")
-SUBSCRIBED_HEADER = (*BASE_HEADER, "LAST_CHANGED", *TAIL)
-UNSUBSCRIBED_HEADER = (
-    *BASE_HEADER,
-    "UNSUB_TIME",
-    "UNSUB_CAMPAIGN_TITLE",
-    "UNSUB_CAMPAIGN_ID",
-    "UNSUB_REASON",
-    "UNSUB_REASON_OTHER",
-    *TAIL,
-)
-CLEANED_HEADER = (*BASE_HEADER, "CLEAN_TIME", "CLEAN_CAMPAIGN_TITLE", "CLEAN_CAMPAIGN_ID", *TAIL)
-HEADERS = {
-    "subscribed": SUBSCRIBED_HEADER,
-    "unsubscribed": UNSUBSCRIBED_HEADER,
-    "cleaned": CLEANED_HEADER,
-}
+# Today's audience export, one header per status file (the loader's own list).
+HEADERS = MAILCHIMP_MEMBER_HEADERS
+SUBSCRIBED_HEADER = HEADERS["subscribed"]
+UNSUBSCRIBED_HEADER = HEADERS["unsubscribed"]
+CLEANED_HEADER = HEADERS["cleaned"]
 _API = f"https://{MAILCHIMP_DC}.api.mailchimp.com"
 
 

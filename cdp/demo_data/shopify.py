@@ -26,31 +26,12 @@ from cdp.demo_data.ids import IdFactory, stable_hex
 from cdp.demo_data.people import Person
 from cdp.demo_data.truth import GroundTruth
 from cdp.demo_data.writers import FileLog, in_header_order, write_csv, write_json
+from ingestion.sources import SHOPIFY_CUSTOMER_HEADERS
 
 PAGE_SIZE = 250
 _REF = datetime(2020, 1, 1, tzinfo=UTC)
-CUSTOMERS_HEADER: tuple[str, ...] = (
-    "Customer ID",
-    "First Name",
-    "Last Name",
-    "Email",
-    "Accepts Email Marketing",
-    "Default Address Company",
-    "Default Address Address1",
-    "Default Address Address2",
-    "Default Address City",
-    "Default Address Province Code",
-    "Default Address Country Code",
-    "Default Address Zip",
-    "Default Address Phone",
-    "Phone",
-    "Accepts SMS Marketing",
-    "Total Spent",
-    "Total Orders",
-    "Note",
-    "Tax Exempt",
-    "Tags",
-)
+# Today's customers export: the loader's own list (ingestion.sources).
+CUSTOMERS_HEADER: tuple[str, ...] = SHOPIFY_CUSTOMER_HEADERS
 CANCEL_REASONS = ("customer", "inventory", "fraud", "declined", "other")
 
 

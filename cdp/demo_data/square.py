@@ -28,9 +28,9 @@ from cdp.demo_data.ids import IdFactory
 from cdp.demo_data.people import Person
 from cdp.demo_data.truth import GroundTruth
 from cdp.demo_data.writers import FileLog, in_header_order, month_spans, write_csv
-from ingestion.sources import SQUARE_TRANSACTION_HEADERS
+from ingestion.sources import SQUARE_CUSTOMER_HEADERS, SQUARE_TRANSACTION_HEADERS
 
-# Today's transactions export: the columns the loader knows (docs/sources.md).
+# Today's transactions export: the loader's own list (ingestion.sources).
 TRANSACTIONS_HEADER: tuple[str, ...] = SQUARE_TRANSACTION_HEADERS
 ITEMS_HEADER: tuple[str, ...] = (
     "Date",
@@ -69,30 +69,8 @@ ITEMS_HEADER: tuple[str, ...] = (
     "Card Brand",
     "PAN Suffix",
 )
-CUSTOMERS_HEADER: tuple[str, ...] = (
-    "Reference ID",
-    "First Name",
-    "Last Name",
-    "Email Address",
-    "Phone Number",
-    "Nickname",
-    "Company Name",
-    "Street Address 1",
-    "Street Address 2",
-    "City",
-    "State",
-    "Postal Code",
-    "Birthday",
-    "Memo",
-    "Square Customer ID",
-    "Creation Source",
-    "First Visit",
-    "Last Visit",
-    "Transaction Count",
-    "Total Spend",
-    "Email Subscription Status",
-    "Instant Profile",
-)
+# Today's customers export: the loader's own list (ingestion.sources).
+CUSTOMERS_HEADER: tuple[str, ...] = SQUARE_CUSTOMER_HEADERS
 _TX_QUOTED_EMPTY = {"Other Tender Type", "Tender Note", "Details", "Description"}
 TX_QUOTE_EMPTY = [h in _TX_QUOTED_EMPTY for h in TRANSACTIONS_HEADER]
 ITEM_QUOTE_EMPTY = [h not in ("Date", "Time", "Qty", "Count") for h in ITEMS_HEADER]

@@ -14,7 +14,7 @@ from typing import Any
 
 from exports.csv_safety import text
 from exports.destinations.base import Destination
-from exports.model import Profile, SegmentSpec
+from exports.model import ADDRESS_COLUMNS, Profile, SegmentSpec
 
 COLUMNS: tuple[str, ...] = (
     "person_id",
@@ -23,12 +23,7 @@ COLUMNS: tuple[str, ...] = (
     "phone",
     "first_name",
     "last_name",
-    "address_line_1",
-    "address_line_2",
-    "city",
-    "region",
-    "postal_code",
-    "country_code",
+    *ADDRESS_COLUMNS,
     "lifecycle_stage",
     "is_email_marketable",
     "is_sms_marketable",

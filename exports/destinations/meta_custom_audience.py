@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 
 from exports.destinations.base import Destination
+from exports.destinations.cells import ads_phone
 from exports.hashing import (
     meta_city,
     meta_country,
@@ -29,10 +30,8 @@ HEADERS: tuple[str, ...] = ("email", "phone", "fn", "ln", "ct", "st", "zip", "co
 
 
 def format_row(profile: Profile, segment: SegmentSpec, notes: Counter[str]) -> dict[str, str]:
-    """Every identifier hashed; the phone only with SMS-marketing consent (see Google's)."""
-    phone = meta_phone(profile.get("phone")) if profile.get("is_sms_marketable") is True else ""
-    if profile.get("phone") and not phone:
-        notes["phone_not_used"] += 1
+    """Every identifier hashed; the phone only with SMS-marketing consent (`cells.ads_phone`)."""
+    phone = ads_phone(profile, meta_phone, notes)
     country = meta_country(profile.get("country_code"))
     return {
         "email": sha256_hex(meta_email(profile.get("email"))),

@@ -17,7 +17,7 @@ from collections import Counter
 
 from exports.csv_safety import e164_or_blank, text
 from exports.destinations.base import Destination
-from exports.destinations.crm_fields import may_email, street_address
+from exports.destinations.cells import may_email, street_address
 from exports.model import Profile, SegmentSpec
 
 HEADERS: tuple[str, ...] = (
