@@ -31,6 +31,7 @@ from typing import Any
 
 import duckdb
 
+from cdp.core.warehouse import create_table_if_missing
 from ingestion.vocabulary import token_sql, tokens
 
 RESULTS_TABLE = "meta.validation_results"
@@ -246,10 +247,10 @@ class ExpectationResult:
 
 
 def ensure_table(conn: duckdb.DuckDBPyConnection) -> None:
-    conn.execute("create schema if not exists meta")
-    conn.execute(
-        f"""
-        create table if not exists {RESULTS_TABLE} (
+    create_table_if_missing(
+        conn,
+        RESULTS_TABLE,
+        """
             run_at timestamp not null,
             source_table varchar not null,
             file_path varchar not null,
@@ -262,8 +263,7 @@ def ensure_table(conn: duckdb.DuckDBPyConnection) -> None:
             unexpected_count bigint,
             unexpected_percent double,
             sample varchar
-        )
-        """
+        """,
     )
 
 

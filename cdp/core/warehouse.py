@@ -131,3 +131,11 @@ def table_names(conn: duckdb.DuckDBPyConnection) -> set[str]:
         "select table_schema || '.' || table_name from information_schema.tables"
     ).fetchall()
     return {row[0] for row in rows}
+
+
+def create_table_if_missing(conn: duckdb.DuckDBPyConnection, table: str, columns: str) -> None:
+    """Creates `schema.table`, and its schema, on first use: for the tables the app keeps itself
+    (manifest, quarantine, validation results, export run log and sync state), not dbt's."""
+    schema = table.split(".", 1)[0]
+    conn.execute(f"create schema if not exists {schema}")
+    conn.execute(f"create table if not exists {table} ({columns})")
