@@ -95,8 +95,8 @@ It belongs to no person (hard cases only)."""
 
 
 def _cities() -> tuple[City, ...]:
-    """`data/cities.csv`: a row a city; zip prefixes and area codes separated by spaces."""
-    with (Path(__file__).parent / "data" / "cities.csv").open(encoding="utf-8", newline="") as f:
+    """`world/cities.csv`: a row a city; zip prefixes and area codes separated by spaces."""
+    with (Path(__file__).parent / "world" / "cities.csv").open(encoding="utf-8", newline="") as f:
         return tuple(
             City(
                 row["name"],
