@@ -10,7 +10,7 @@ $(INSTALLED): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,demo]'
 	@touch $(INSTALLED)
 
 install: $(INSTALLED)
@@ -25,7 +25,7 @@ test: install
 # The same pipeline with dbt on Spark (local PySpark, the machine's Java 17+), compared with
 # DuckDB: docs/scaling-out.md. Installs the `spark` extra on top of the dev install.
 $(VENV)/.installed-spark: pyproject.toml $(INSTALLED)
-	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,demo,spark]'
 	@touch $@
 
 test-spark: $(VENV)/.installed-spark
@@ -34,7 +34,7 @@ test-spark: $(VENV)/.installed-spark
 # Benchmarks are run by hand, never by CI (benchmarks/README.md). The identity benchmark needs
 # the `bench` extra (scipy, psutil, Splink as the SQL peer) and writes benchmarks/results/.
 $(VENV)/.installed-bench: pyproject.toml $(INSTALLED)
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,demo,bench]'
 	@touch $@
 
 bench-identity: $(VENV)/.installed-bench

@@ -35,28 +35,24 @@ from pathlib import Path
 
 import phonenumbers
 
-SHOPIFY_HEADER = (
-    "Customer ID", "First Name", "Last Name", "Email", "Accepts Email Marketing",
-    "Default Address Company", "Default Address Address1", "Default Address Address2",
-    "Default Address City", "Default Address Province Code", "Default Address Country Code",
-    "Default Address Zip", "Default Address Phone", "Phone", "Accepts SMS Marketing",
-    "Total Spent", "Total Orders", "Note", "Tax Exempt", "Tags",
-)  # fmt: skip
-SQUARE_HEADER = (
-    "Reference ID", "First Name", "Last Name", "Email Address", "Phone Number", "Nickname",
-    "Company Name", "Street Address 1", "Street Address 2", "City", "State", "Postal Code",
-    "Birthday", "Memo", "Square Customer ID", "Creation Source", "First Visit", "Last Visit",
-    "Transaction Count", "Total Spend", "Email Subscription Status", "Instant Profile",
-)  # fmt: skip
-MAILCHIMP_HEADER = (
-    "Email Address", "First Name", "Last Name", "Address", "Phone Number", "Birthday",
-    "MEMBER_RATING", "OPTIN_TIME", "OPTIN_IP", "CONFIRM_TIME", "CONFIRM_IP", "LATITUDE",
-    "LONGITUDE", "GMTOFF", "DSTOFF", "TIMEZONE", "CC", "REGION", "LAST_CHANGED", "LEID", "EUID",
-    "NOTES", "TAGS",
-)  # fmt: skip
+from ingestion.sources import (
+    MAILCHIMP_MEMBER_HEADERS,
+    SHOPIFY_CUSTOMER_HEADERS,
+    SQUARE_CUSTOMER_HEADERS,
+)
+
+# The exports as the tools write them today: the loader's own lists.
+SHOPIFY_HEADER = SHOPIFY_CUSTOMER_HEADERS
+SQUARE_HEADER = SQUARE_CUSTOMER_HEADERS
+MAILCHIMP_HEADER = MAILCHIMP_MEMBER_HEADERS["subscribed"]
 DOMAINS = (
-    "gmail.com", "outlook.com", "bigpond.com", "yahoo.com.au", "icloud.com", "optusnet.com.au",
-)  # fmt: skip
+    "gmail.com",
+    "outlook.com",
+    "bigpond.com",
+    "yahoo.com.au",
+    "icloud.com",
+    "optusnet.com.au",
+)
 
 
 @dataclass(frozen=True)
@@ -272,9 +268,30 @@ def _write(records: list[Record], landing: Path, rng: random.Random, noise: Nois
         writer.writerow(SHOPIFY_HEADER)
         for r in shopify:
             phone = f"'{_e164(r.phone)}" if r.phone else ""
-            writer.writerow([f"'{r.source_id}", _title(r.given_name), _title(r.surname), r.email,
-                             "yes" if rng.random() < 0.6 else "no", "", "", "", "", "", "AU", "",
-                             "", phone, "no", "0.00", "0", "", "no", ""])  # fmt: skip
+            writer.writerow(
+                [
+                    f"'{r.source_id}",
+                    _title(r.given_name),
+                    _title(r.surname),
+                    r.email,
+                    "yes" if rng.random() < 0.6 else "no",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "AU",
+                    "",
+                    "",
+                    phone,
+                    "no",
+                    "0.00",
+                    "0",
+                    "",
+                    "no",
+                    "",
+                ]
+            )
     with (landing / "square" / "customers-2025-06-30.csv").open("w", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(SQUARE_HEADER)
@@ -289,26 +306,75 @@ def _write(records: list[Record], landing: Path, rng: random.Random, noise: Nois
                 )
             elif phone:
                 phone = f"{phone[:4]} {phone[4:7]} {phone[7:]}"
-            writer.writerow(["", _title(r.given_name), _title(r.surname), email, phone, "", "",
-                             "", "", "", "", "", "", "", r.source_id, "Directory", "01/15/2025",
-                             "06/01/2025", "1", "$25.00", "", "No"])  # fmt: skip
+            writer.writerow(
+                [
+                    "",
+                    _title(r.given_name),
+                    _title(r.surname),
+                    email,
+                    phone,
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    r.source_id,
+                    "Directory",
+                    "01/15/2025",
+                    "06/01/2025",
+                    "1",
+                    "$25.00",
+                    "",
+                    "No",
+                ]
+            )
     with (landing / "mailchimp" / "subscribed_members_export_febrl0001.csv").open(
         "w", newline="", encoding="utf-8"
     ) as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(MAILCHIMP_HEADER)
         for index, r in enumerate(mailchimp):
-            writer.writerow([r.email, _title(r.given_name), _title(r.surname), "", r.phone, "",
-                             "2", "", "", "2025-01-02 10:00:00", "", "", "", "", "", "", "AU", "",
-                             "2025-01-02 10:00:00", str(100_000_000 + index), r.source_id,
-                             "", ""])  # fmt: skip
+            writer.writerow(
+                [
+                    r.email,
+                    _title(r.given_name),
+                    _title(r.surname),
+                    "",
+                    r.phone,
+                    "",
+                    "2",
+                    "",
+                    "",
+                    "2025-01-02 10:00:00",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "AU",
+                    "",
+                    "2025-01-02 10:00:00",
+                    str(100_000_000 + index),
+                    r.source_id,
+                    "",
+                    "",
+                ]
+            )
 
 
 def _write_truth(records: list[Record], truth: Path) -> None:
     truth.mkdir(parents=True, exist_ok=True)
     rows = set()
-    kinds = {"shopify": "shopify_customer_id", "square": "square_customer_id",
-             "mailchimp": "mailchimp_subscriber_id"}  # fmt: skip
+    kinds = {
+        "shopify": "shopify_customer_id",
+        "square": "square_customer_id",
+        "mailchimp": "mailchimp_subscriber_id",
+    }
     for r in records:
         rows.add((kinds[r.tool], r.source_id, r.person))
         if r.email:

@@ -115,9 +115,31 @@ WORK_DOMAINS = (
 # Real US area codes; with exchanges 200-999 (no N11, no 555) every number is valid for
 # libphonenumber, which the benchmark checks on a sample.
 AREA_CODES = (
-    201, 202, 206, 212, 213, 214, 303, 305, 312, 404, 415, 503,
-    512, 602, 617, 702, 713, 718, 720, 801, 813, 901, 916, 919,
-)  # fmt: skip
+    201,
+    202,
+    206,
+    212,
+    213,
+    214,
+    303,
+    305,
+    312,
+    404,
+    415,
+    503,
+    512,
+    602,
+    617,
+    702,
+    713,
+    718,
+    720,
+    801,
+    813,
+    901,
+    916,
+    919,
+)
 EXCHANGES = np.array([e for e in range(200, 1000) if e % 100 != 11 and e != 555])
 
 
@@ -469,10 +491,17 @@ def run_measured(command: list[str], env: dict[str, str], log: Path) -> dict:
 
 def dbt(*args: str, work: Path) -> list[str]:
     return [
-        str(Path(sys.executable).with_name("dbt")), *args,
-        "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
-        "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-    ]  # fmt: skip
+        str(Path(sys.executable).with_name("dbt")),
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT),
+        "--profiles-dir",
+        str(DBT_PROJECT),
+        "--target-path",
+        str(work / "target"),
+        "--log-path",
+        str(work / "logs"),
+    ]
 
 
 class StageFailed(Exception):
@@ -617,8 +646,16 @@ def peer_worker(engine: str, warehouse: Path, labels_out: Path) -> None:
 def run_peer(engine: str, warehouse: Path, work: Path) -> dict:
     labels = work / f"{engine}_labels.npy"
     log = work / f"{engine}.log"
-    command = [sys.executable, str(Path(__file__).resolve()), "--peer", engine,
-               "--warehouse", str(warehouse), "--labels-out", str(labels)]  # fmt: skip
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--peer",
+        engine,
+        "--warehouse",
+        str(warehouse),
+        "--labels-out",
+        str(labels),
+    ]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     run = run_measured(command, env, log)
     if run["code"] != 0:
@@ -686,8 +723,12 @@ def benchmark_size(
         log(f"[{people:,} people] {failure}")
         if os.environ.get("CDP_BENCH_KEEP") != "1":
             shutil.rmtree(work, ignore_errors=True)
-        return {"people": people, "generated": generated, "stage_error": str(failure),
-                "phone_sample": phone_sample}  # fmt: skip
+        return {
+            "people": people,
+            "generated": generated,
+            "stage_error": str(failure),
+            "phone_sample": phone_sample,
+        }
     facts, ours = graph_facts(warehouse, people)
     log(f"[{people:,} people] stage {stage['wall_seconds']} s; {facts}")
     peers = {}
@@ -769,9 +810,20 @@ def print_table(report: dict) -> None:
 
     table = Table(title="Identity stage benchmark (seconds; memory = peak RSS)")
     for column in (
-        "people", "links", "ours cc", "ours core cc", "ours stage (sum)", "scipy", "Splink",
-        "ours/Splink", "ours/scipy", "peak ours", "peak scipy", "peak Splink", "same partition",
-    ):  # fmt: skip
+        "people",
+        "links",
+        "ours cc",
+        "ours core cc",
+        "ours stage (sum)",
+        "scipy",
+        "Splink",
+        "ours/Splink",
+        "ours/scipy",
+        "peak ours",
+        "peak scipy",
+        "peak Splink",
+        "same partition",
+    ):
         table.add_column(column, justify="right")
 
     def gib(value: int | None) -> str:
@@ -816,8 +868,11 @@ def print_table(report: dict) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default=",".join(str(s) for s in DEFAULT_SIZES),
-                        help="comma-separated numbers of people")  # fmt: skip
+    parser.add_argument(
+        "--sizes",
+        default=",".join(str(s) for s in DEFAULT_SIZES),
+        help="comma-separated numbers of people",
+    )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--no-splink", action="store_true", help="skip Splink (extra 'bench')")
     parser.add_argument("--workdir", type=Path, help="scratch folder (default: a temp folder)")

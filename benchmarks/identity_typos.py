@@ -65,9 +65,17 @@ IDENTITY_MODELS = (
     "person_identifiers",
 )
 THRESHOLDS = (0.7, 0.75, 0.8, 0.82, 0.85, 0.88, 0.9, 0.95)
-HARD_PAIRS = (("john", "joan"), ("mary", "mark"), ("hugo", "hugl"), ("jack", "jacl"),
-              ("tyan", "tynan"), ("zachary", "zachay"), ("michael", "michaela"),
-              ("daniel", "danielle"), ("sam", "sma"))  # fmt: skip
+HARD_PAIRS = (
+    ("john", "joan"),
+    ("mary", "mark"),
+    ("hugo", "hugl"),
+    ("jack", "jacl"),
+    ("tyan", "tynan"),
+    ("zachary", "zachay"),
+    ("michael", "michaela"),
+    ("daniel", "danielle"),
+    ("sam", "sma"),
+)
 
 
 def _bin(name: str) -> str:
@@ -277,12 +285,25 @@ def run_set(
     finally:
         conn.close()
     _run(
-        [_bin("dbt"), "run", "--select", *IDENTITY_MODELS, "--vars", EXACT_NAMES_VARS,
-         "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
-         "--target-path", str(root / "dbt_target"), "--log-path", str(root / "dbt_logs")],
+        [
+            _bin("dbt"),
+            "run",
+            "--select",
+            *IDENTITY_MODELS,
+            "--vars",
+            EXACT_NAMES_VARS,
+            "--project-dir",
+            str(DBT_PROJECT),
+            "--profiles-dir",
+            str(DBT_PROJECT),
+            "--target-path",
+            str(root / "dbt_target"),
+            "--log-path",
+            str(root / "dbt_logs"),
+        ],
         env | {"CDP_WAREHOUSE": str(old_warehouse)},
         root,
-    )  # fmt: skip
+    )
     conn = duckdb.connect(str(old_warehouse))
     try:
         result["exact_names"] = evaluate_identity(conn, root / "truth").as_dict()
@@ -369,8 +390,21 @@ def run_demo(workdir: Path) -> dict:
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
     env = _env(root) | {"CDP_DEFAULT_PHONE_REGION": "US"}
-    _run([_bin("cdp"), "demo-data", "--people", "2000", "--seed", "3", "--as-of", AS_OF,
-          "--hard-cases"], env, root)  # fmt: skip
+    _run(
+        [
+            _bin("cdp"),
+            "demo-data",
+            "--people",
+            "2000",
+            "--seed",
+            "3",
+            "--as-of",
+            AS_OF,
+            "--hard-cases",
+        ],
+        env,
+        root,
+    )
     _run([_bin("cdp"), "run", "--as-of", AS_OF], env, root)
     return evaluate_warehouse(root / "warehouse" / "cdp.duckdb", root / "truth")
 
@@ -425,8 +459,10 @@ def write_fixture(out: Path, seed: int = 5) -> dict:
 
 
 def _print(results: dict) -> None:
-    print(f"{'set':8} {'method':10} {'precision':>9} {'recall':>7} {'F1':>6} "
-          f"{'typo refused':>12} {'family refused':>15}")  # fmt: skip
+    print(
+        f"{'set':8} {'method':10} {'precision':>9} {'recall':>7} {'F1':>6} "
+        f"{'typo refused':>12} {'family refused':>15}"
+    )
     for name, result in results["sets"].items():
         for method in ("exact", "exact_names", "new_guard"):
             r = result[method]
@@ -434,17 +470,23 @@ def _print(results: dict) -> None:
             family = (
                 f"{r['family_phones_refused']}/{r['family_phones']}" if "family_phones" in r else ""
             )
-            print(f"{name:8} {method:10} {r['precision']:9.4f} {r['recall']:7.4f} {r['f1']:6.4f} "
-                  f"{typo!s:>12} {family:>15}")  # fmt: skip
+            print(
+                f"{name:8} {method:10} {r['precision']:9.4f} {r['recall']:7.4f} {r['f1']:6.4f} "
+                f"{typo!s:>12} {family:>15}"
+            )
     for label, block in results.get("name_pairs", {}).items():
         if label == "hard_pairs":
             print("hard pairs (Jaro-Winkler):", block)
             continue
-        print(f"{label}: {block['typo_pairs']} typo pairs, {block['different_people_pairs']} "
-              "pairs of different people")  # fmt: skip
+        print(
+            f"{label}: {block['typo_pairs']} typo pairs, {block['different_people_pairs']} "
+            "pairs of different people"
+        )
         for row in block["thresholds"]:
-            print(f"  >= {row['min_similarity']:.2f}: typos refused {row['typo_pairs_refused']:4d},"
-                  f" different accepted {row['different_pairs_accepted']:4d}")  # fmt: skip
+            print(
+                f"  >= {row['min_similarity']:.2f}: typos refused {row['typo_pairs_refused']:4d},"
+                f" different accepted {row['different_pairs_accepted']:4d}"
+            )
 
 
 def main() -> None:

@@ -92,20 +92,6 @@ def write_web_events(path: Path, rows: int) -> None:
     conn.close()
 
 
-_SQUARE_HEADERS = (
-    "Date", "Time", "Time Zone", "Gross Sales", "Discounts", "Service Charges", "Net Sales",
-    "Gift Card Sales", "Tax", "Tip", "Partial Refunds", "Total Collected", "Source", "Card",
-    "Card Entry Methods", "Cash", "Square Gift Card", "Other Tender", "Other Tender Type",
-    "Tender Note", "Fees", "Net Total", "Transaction ID", "Payment ID", "Card Brand",
-    "PAN Suffix", "Device Name", "Staff Name", "Staff ID", "Details", "Description",
-    "Event Type", "Location", "Dining Option", "Customer ID", "Customer Name",
-    "Customer Reference ID", "Device Nickname", "Third Party Fees", "Deposit ID", "Deposit Date",
-    "Deposit Details", "Fee Percentage Rate", "Fee Fixed Rate", "Refund Reason", "Discount Name",
-    "Transaction Status", "Cash App", "Order Reference ID", "Fulfillment Note",
-    "Free Processing Applied", "Channel", "Unattributed Tips", "Table Info", "International Fee",
-)  # fmt: skip
-
-
 def _money(cents: str) -> str:
     """SQL for Square's money text: `$1,234.50`, refunds `-$5.00`."""
     dollars = f"(abs({cents}) // 100)"
@@ -120,6 +106,8 @@ def _money(cents: str) -> str:
 def write_pos_transactions(path: Path, rows: int) -> None:
     """Square Dashboard transactions export: every column, in Square's order and formats."""
     import duckdb
+
+    from ingestion.sources import SQUARE_TRANSACTION_HEADERS
 
     path.parent.mkdir(parents=True, exist_ok=True)
     values = {
@@ -156,7 +144,9 @@ def write_pos_transactions(path: Path, rows: int) -> None:
         "Transaction Status": "'Complete'",
         "Channel": "'Point of Sale'",
     }
-    selects = ", ".join(f'{values.get(h, chr(39) * 2)} as "{h}"' for h in _SQUARE_HEADERS)
+    selects = ", ".join(
+        f'{values.get(h, chr(39) * 2)} as "{h}"' for h in SQUARE_TRANSACTION_HEADERS
+    )
     conn = duckdb.connect()
     conn.execute(
         f"copy (select {selects} from (select i, 500 + (i * 7919) % 250000 as gross "
@@ -299,9 +289,14 @@ def main() -> None:
         table.add_column(column, justify="left" if column in ("table", "reader") else "right")
     for r in runs:
         table.add_row(
-            r["table"], r["reader"], f"{r['rows']:,}", f"{r['seconds']:.1f}",
-            f"{r['rows_per_second']:,}", f"{r['mib_per_second']:.0f}", f"{r['peak_rss_mib']:,}",
-        )  # fmt: skip
+            r["table"],
+            r["reader"],
+            f"{r['rows']:,}",
+            f"{r['seconds']:.1f}",
+            f"{r['rows_per_second']:,}",
+            f"{r['mib_per_second']:.0f}",
+            f"{r['peak_rss_mib']:,}",
+        )
     console.print(table)
     for name, s in summary.items():
         speed = "met" if s["meets_speed_target"] else "missed"

@@ -27,13 +27,11 @@ class HashingTextWriter:
     def __init__(self, raw: BinaryIO) -> None:
         self._raw = raw
         self._hash = hashlib.sha256()
-        self.bytes_written = 0
 
     def write(self, text: str) -> int:
         data = text.encode("utf-8")
         self._hash.update(data)
         self._raw.write(data)
-        self.bytes_written += len(data)
         return len(text)
 
     def hexdigest(self) -> str:
@@ -46,20 +44,8 @@ def atomic_writer(path: Path) -> Iterator[HashingTextWriter]:
 
     The file keeps `mkstemp`'s owner-only mode (0600): exports hold personal data.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            yield HashingTextWriter(raw)
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-    _fsync_dir(path.parent)
+    with _atomic_file(path) as raw:
+        yield HashingTextWriter(raw)
 
 
 def write_text_atomic(path: Path, content: str) -> str:
@@ -71,12 +57,20 @@ def write_text_atomic(path: Path, content: str) -> str:
 
 def write_bytes_atomic(path: Path, data: bytes) -> str:
     """Writes `data` atomically (mode 0600) and returns its sha256."""
+    with _atomic_file(path) as raw:
+        raw.write(data)
+    return hashlib.sha256(data).hexdigest()
+
+
+@contextmanager
+def _atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A temporary file beside `path` that replaces it on clean exit (fsynced, then renamed)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as raw:
-            raw.write(data)
+            yield raw
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(tmp, path)
@@ -85,7 +79,6 @@ def write_bytes_atomic(path: Path, data: bytes) -> str:
             tmp.unlink()
         raise
     _fsync_dir(path.parent)
-    return hashlib.sha256(data).hexdigest()
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -11,7 +11,8 @@ the manifest shows how far the file is from the segment, and why.
 from __future__ import annotations
 
 from exports.csv_safety import E164, is_valid_email, text
-from exports.destinations.base import Destination, Profile
+from exports.destinations.base import Destination
+from exports.model import Profile
 
 NOT_IN_PROFILES = "not_in_profiles"
 MISSING_EMAIL = "missing_email"
@@ -60,7 +61,3 @@ def refusal_reason(profile: Profile, destination: Destination) -> str | None:
         if profile.get("is_sms_marketable") is not True:
             return NO_SMS_CONSENT
     return None
-
-
-def is_allowed(profile: Profile, destination: Destination) -> bool:
-    return refusal_reason(profile, destination) is None

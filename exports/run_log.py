@@ -14,17 +14,23 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from cdp.core.warehouse import create_table_if_missing
 from exports.writer import ExportResult
 
 EXPORT_RUNS_TABLE = "meta.export_runs"
+# The columns a run writes, in the order of the insert statements' values.
+_INSERTED_COLUMNS = (
+    "destination, segment, rows, segment_size, refused_rows, refused_by_reason, status, path, "
+    "sha256, started_at, finished_at, adds, removes, warnings, error"
+)
 _ADDED_COLUMNS = {"adds": "bigint", "removes": "bigint", "warnings": "varchar", "error": "varchar"}
 
 
 def ensure_table(conn: duckdb.DuckDBPyConnection) -> None:
-    conn.execute("create schema if not exists meta")
-    conn.execute(
-        f"""
-        create table if not exists {EXPORT_RUNS_TABLE} (
+    create_table_if_missing(
+        conn,
+        EXPORT_RUNS_TABLE,
+        """
             destination varchar not null,
             segment varchar not null,
             rows bigint not null,
@@ -36,8 +42,7 @@ def ensure_table(conn: duckdb.DuckDBPyConnection) -> None:
             sha256 varchar,
             started_at timestamp not null,
             finished_at timestamp not null
-        )
-        """
+        """,
     )
     # Warehouses created before incremental exports get the newer columns added in place.
     for column, sql_type in _ADDED_COLUMNS.items():
@@ -59,9 +64,7 @@ def record_export_run(
     ensure_table(conn)
     conn.execute(
         f"""
-        insert into {EXPORT_RUNS_TABLE} (destination, segment, rows, segment_size, refused_rows,
-            refused_by_reason, status, path, sha256, started_at, finished_at, adds, removes,
-            warnings, error)
+        insert into {EXPORT_RUNS_TABLE} ({_INSERTED_COLUMNS})
         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         [
@@ -96,9 +99,7 @@ def record_failed_export_run(
     ensure_table(conn)
     conn.execute(
         f"""
-        insert into {EXPORT_RUNS_TABLE} (destination, segment, rows, segment_size, refused_rows,
-            refused_by_reason, status, path, sha256, started_at, finished_at, adds, removes,
-            warnings, error)
+        insert into {EXPORT_RUNS_TABLE} ({_INSERTED_COLUMNS})
         values (?, ?, 0, 0, 0, '{{}}', 'failed', null, null, ?, ?, 0, 0, '{{}}', ?)
         """,
         [destination, segment, _utc(started_at), _utc(finished_at), error],

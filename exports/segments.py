@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from exports.destinations import DESTINATIONS, Destination
 from exports.errors import ExportError
+from exports.model import SEGMENT_CHANNELS as CHANNELS
+from exports.model import SegmentSpec
 
-CHANNELS: frozenset[str] = frozenset({"email", "sms", "crm", "ads"})
+__all__ = ["CHANNELS", "SegmentSpec", "check_destination_allowed", "load_segment_specs"]
 REFRESH_VALUES: frozenset[str] = frozenset({"hourly", "daily", "weekly"})
 DEFAULT_REFRESH = "daily"
 KNOWN_KEYS: frozenset[str] = frozenset(
@@ -28,19 +29,6 @@ KNOWN_KEYS: frozenset[str] = frozenset(
 # comma), so it is restricted to a safe identifier.
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_]{0,99}$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
-
-
-@dataclass(frozen=True)
-class SegmentSpec:
-    """One exportable segment: which table holds its people and where they may be sent."""
-
-    name: str
-    model_name: str
-    relation: str
-    description: str
-    channel: str
-    destinations: tuple[str, ...]
-    refresh: str
 
 
 def load_segment_specs(manifest_path: Path) -> list[SegmentSpec]:

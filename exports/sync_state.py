@@ -26,6 +26,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from cdp.core.warehouse import create_table_if_missing
+
 SYNC_STATE_TABLE = "meta.export_sync_state"
 PENDING_REMOVALS_TABLE = "meta.export_pending_removals"
 
@@ -39,10 +41,10 @@ class SentRow:
 
 
 def ensure_tables(conn: duckdb.DuckDBPyConnection) -> None:
-    conn.execute("create schema if not exists meta")
-    conn.execute(
-        f"""
-        create table if not exists {SYNC_STATE_TABLE} (
+    create_table_if_missing(
+        conn,
+        SYNC_STATE_TABLE,
+        """
             destination varchar not null,
             segment varchar not null,
             person_id varchar not null,
@@ -50,19 +52,18 @@ def ensure_tables(conn: duckdb.DuckDBPyConnection) -> None:
             row_json varchar not null,
             exported_at timestamp not null,
             primary key (destination, segment, person_id)
-        )
-        """
+        """,
     )
-    conn.execute(
-        f"""
-        create table if not exists {PENDING_REMOVALS_TABLE} (
+    create_table_if_missing(
+        conn,
+        PENDING_REMOVALS_TABLE,
+        """
             destination varchar not null,
             segment varchar not null,
             row_json varchar not null,
             reason varchar not null,
             queued_at timestamp not null
-        )
-        """
+        """,
     )
 
 

@@ -106,8 +106,17 @@ class WebhookClient:
                 report.batches[action] = len(batches)
                 report.records[action] = len(records)
                 for number, batch in enumerate(batches, start=1):
-                    self._post(session, report, segment, destination, generated_at, action,
-                               number, len(batches), batch)  # fmt: skip
+                    self._post(
+                        session,
+                        report,
+                        segment,
+                        destination,
+                        generated_at,
+                        action,
+                        number,
+                        len(batches),
+                        batch,
+                    )
         return report
 
     def _post(

@@ -29,6 +29,7 @@ from exports.csv_safety import text
 from exports.destinations import Destination, get_destination
 from exports.errors import ExportError
 from exports.formats import render
+from exports.model import ADDRESS_COLUMNS
 from exports.segments import SegmentSpec, check_destination_allowed
 from exports.suppression import EMPTY, Suppression
 from exports.webhook import WebhookClient
@@ -42,12 +43,7 @@ PROFILE_COLUMNS: tuple[str, ...] = (
     "phone",
     "first_name",
     "last_name",
-    "address_line_1",
-    "address_line_2",
-    "city",
-    "region",
-    "postal_code",
-    "country_code",
+    *ADDRESS_COLUMNS,
     "is_email_marketable",
     "is_sms_marketable",
     "lifecycle_stage",
@@ -191,10 +187,17 @@ def export_segment(
     }
     if dest.delivers_over_http and webhook is None:
         return ExportResult(
-            **common, rows=0, segment_size=0, refused={}, warnings={}, generated_at=stamp,
-            sha256="", bytes=0, status="skipped",
+            **common,
+            rows=0,
+            segment_size=0,
+            refused={},
+            warnings={},
+            generated_at=stamp,
+            sha256="",
+            bytes=0,
+            status="skipped",
             message="CDP_WEBHOOK_URL is not set: nothing was sent or written.",
-        )  # fmt: skip
+        )
 
     current, refused, notes, segment_size = _select_rows(conn, segment, dest, relation, suppression)
     previous = sync_state.load_state(conn, dest.name, segment.name)
@@ -224,20 +227,25 @@ def export_segment(
         and data_path.stat().st_size == full.bytes
     ):
         return ExportResult(
-            **common, **facts, generated_at=str(before.get("generated_at", stamp)),
-            status="unchanged", message="nothing changed since the last export",
+            **common,
+            **facts,
+            generated_at=str(before.get("generated_at", stamp)),
+            status="unchanged",
+            message="nothing changed since the last export",
             files=_files_from_manifest(before),
-        )  # fmt: skip
+        )
 
     adds_bytes = render(dest, adds)
     removes_bytes = render(dest, removes)
     files = {
         "full": full,
-        "adds": FileFacts(dest.sibling_name("adds"), _sha256(adds_bytes), len(adds_bytes),
-                          len(adds)),
-        "removes": FileFacts(dest.sibling_name("removes"), _sha256(removes_bytes),
-                             len(removes_bytes), len(removes)),
-    }  # fmt: skip
+        "adds": FileFacts(
+            dest.sibling_name("adds"), _sha256(adds_bytes), len(adds_bytes), len(adds)
+        ),
+        "removes": FileFacts(
+            dest.sibling_name("removes"), _sha256(removes_bytes), len(removes_bytes), len(removes)
+        ),
+    }
     write_bytes_atomic(data_path, full_bytes)
     write_bytes_atomic(folder / files["adds"].file, adds_bytes)
     write_bytes_atomic(folder / files["removes"].file, removes_bytes)
@@ -247,9 +255,15 @@ def export_segment(
         delivery = webhook.deliver(segment.name, dest.name, stamp, removes, adds).as_dict()
 
     result = ExportResult(
-        **common, **facts, generated_at=stamp, adds=len(adds), removes=len(removes),
-        files=files, status="written", delivery=delivery,
-    )  # fmt: skip
+        **common,
+        **facts,
+        generated_at=stamp,
+        adds=len(adds),
+        removes=len(removes),
+        files=files,
+        status="written",
+        delivery=delivery,
+    )
     write_text_atomic(result.manifest_path, _json(result.manifest()))
     sync_state.save_state(conn, dest.name, segment.name, current, generated_at.astimezone(UTC))
     return result

@@ -15,16 +15,10 @@ from dataclasses import dataclass
 
 import duckdb
 
+from cdp.core.warehouse import table_names
 from ingestion.manifest import MANIFEST_TABLE
 from ingestion.quarantine import QUARANTINE_TABLE
 from ingestion.validation import RESULTS_TABLE
-
-
-def _tables(conn: duckdb.DuckDBPyConnection) -> set[str]:
-    rows = conn.execute(
-        "select table_schema || '.' || table_name from information_schema.tables"
-    ).fetchall()
-    return {r[0] for r in rows}
 
 
 @dataclass(frozen=True)
@@ -43,7 +37,7 @@ class Reconciliation:
 
 def reconcile(conn: duckdb.DuckDBPyConnection, table: str) -> Reconciliation:
     """Checks that no row of `raw.<table>` was lost or doubled, file by file."""
-    tables = _tables(conn)
+    tables = table_names(conn)
     if MANIFEST_TABLE not in tables or f"raw.{table}" not in tables:
         return Reconciliation(table, 0, 0, 0, 0, [])
     rows = conn.execute(
@@ -96,7 +90,7 @@ class ValidationFinding:
 
 def validation_findings(conn: duckdb.DuckDBPyConnection, table: str) -> list[ValidationFinding]:
     """Every expectation result of the files of `table` as they are loaded now."""
-    if RESULTS_TABLE not in _tables(conn):
+    if RESULTS_TABLE not in table_names(conn):
         return []
     rows = conn.execute(
         f"""
@@ -136,7 +130,7 @@ def describe_failures(findings: list[ValidationFinding], limit: int = 20) -> str
 def manifest_overview(conn: duckdb.DuckDBPyConnection) -> list[tuple]:
     """Per source table: files loaded, rows read / loaded / quarantined, last load, files
     rejected (with the latest rejection message)."""
-    if MANIFEST_TABLE not in _tables(conn):
+    if MANIFEST_TABLE not in table_names(conn):
         return []
     return conn.execute(
         f"""
@@ -158,7 +152,7 @@ def manifest_overview(conn: duckdb.DuckDBPyConnection) -> list[tuple]:
 
 def rejected_files(conn: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
     """(source table, file, message) of every file currently rejected."""
-    if MANIFEST_TABLE not in _tables(conn):
+    if MANIFEST_TABLE not in table_names(conn):
         return []
     return conn.execute(
         f"select source_table, file_path, message from {MANIFEST_TABLE} "
@@ -169,7 +163,7 @@ def rejected_files(conn: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]
 def quarantine_overview(conn: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int, str, str]]:
     """(source table, file, records, most frequent reason, when) of the latest quarantine of
     each file."""
-    if QUARANTINE_TABLE not in _tables(conn):
+    if QUARANTINE_TABLE not in table_names(conn):
         return []
     return conn.execute(
         f"""

@@ -47,10 +47,6 @@ class TableLoadReport:
         return [f for f in self.files if f.status == "rejected"]
 
 
-def file_sha256(path: Path) -> str:
-    return inspect_file(path).sha256
-
-
 def _scalar(conn: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
     """The first value of a one-row query, fetched to the end so the connection is free."""
     return conn.execute(sql, params or []).fetchall()[0][0]
@@ -95,8 +91,17 @@ def _raise_memory_limit(conn: duckdb.DuckDBPyConnection, needed: int) -> None:
 
 def _memory_limit_bytes(conn: duckdb.DuckDBPyConnection) -> int:
     text = _scalar(conn, "select current_setting('memory_limit')")
-    units = {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40,
-             "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "bytes": 1}  # fmt: skip
+    units = {
+        "KiB": 1 << 10,
+        "MiB": 1 << 20,
+        "GiB": 1 << 30,
+        "TiB": 1 << 40,
+        "KB": 10**3,
+        "MB": 10**6,
+        "GB": 10**9,
+        "TB": 10**12,
+        "bytes": 1,
+    }
     number, _, unit = str(text).strip().partition(" ")
     return int(float(number) * units.get(unit, 1))
 
@@ -226,9 +231,17 @@ def _load_file(
     def entry(status: str, batch: _Batch | None, message: str) -> manifest.FileRecord:
         batch = batch or _Batch()
         return manifest.FileRecord(
-            spec.table, relative, facts.size, sha, batch.read, batch.loaded, batch.quarantined,
-            status, message, loaded_at,
-        )  # fmt: skip
+            spec.table,
+            relative,
+            facts.size,
+            sha,
+            batch.read,
+            batch.loaded,
+            batch.quarantined,
+            status,
+            message,
+            loaded_at,
+        )
 
     if manifest.loaded_sha(conn, spec.table, relative) == sha:
         return entry("unchanged", None, "already loaded with the same content")

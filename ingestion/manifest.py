@@ -7,6 +7,7 @@ from datetime import datetime
 
 import duckdb
 
+from cdp.core.warehouse import create_table_if_missing
 from ingestion.sources import SourceSpec
 
 MANIFEST_TABLE = "meta.ingested_files"
@@ -35,11 +36,10 @@ def ensure_meta_tables(conn: duckdb.DuckDBPyConnection) -> None:
 
     quarantine.ensure_table(conn)
     validation.ensure_table(conn)
-    conn.execute("create schema if not exists raw")
-    conn.execute("create schema if not exists meta")
-    conn.execute(
-        f"""
-        create table if not exists {MANIFEST_TABLE} (
+    create_table_if_missing(
+        conn,
+        MANIFEST_TABLE,
+        """
             source_table varchar not null,
             file_path varchar not null,
             size_bytes bigint,
@@ -51,8 +51,7 @@ def ensure_meta_tables(conn: duckdb.DuckDBPyConnection) -> None:
             message varchar,
             loaded_at timestamp not null,
             primary key (source_table, file_path)
-        )
-        """
+        """,
     )
 
 

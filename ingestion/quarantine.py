@@ -13,6 +13,7 @@ from datetime import datetime
 
 import duckdb
 
+from cdp.core.warehouse import create_table_if_missing
 from ingestion.readers import REJECTS_SCAN, REJECTS_TABLE
 
 QUARANTINE_TABLE = "raw.quarantined_rows"
@@ -28,10 +29,10 @@ _PARSER_REASONS = {
 
 
 def ensure_table(conn: duckdb.DuckDBPyConnection) -> None:
-    conn.execute("create schema if not exists raw")
-    conn.execute(
-        f"""
-        create table if not exists {QUARANTINE_TABLE} (
+    create_table_if_missing(
+        conn,
+        QUARANTINE_TABLE,
+        """
             source_table varchar not null,
             source_file varchar not null,
             file_sha256 varchar not null,
@@ -40,8 +41,7 @@ def ensure_table(conn: duckdb.DuckDBPyConnection) -> None:
             raw_text varchar,
             reason varchar not null,
             quarantined_at timestamp not null
-        )
-        """
+        """,
     )
 
 
@@ -153,11 +153,3 @@ def renumber_after_rejects(
         "where _source_file = ?",
         [gaps, source_file],
     )
-
-
-def counts_by_file(conn: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int, str]]:
-    """(source table, file, quarantined records, most frequent reason) for every file."""
-    return conn.execute(
-        f"select source_table, source_file, count(*), mode(reason) from {QUARANTINE_TABLE} "
-        "group by all order by 1, 2"
-    ).fetchall()

@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
 
-import duckdb
-
 from cdp.core.errors import CdpError
 from ingestion.files import CsvDialect, json_shape, sample_records, sniff_csv
 from ingestion.sources import CsvFormat, JsonFormat, Required, SourceSpec, describe_required
@@ -73,13 +71,6 @@ def _quote_literal(value: str) -> str:
 
 def _empty(expression: str) -> str:
     return f"nullif(trim({expression}), '') is null"
-
-
-def csv_headers(path: Path, spec: SourceSpec) -> list[str]:
-    """The header of a CSV file as written, found with the file's own delimiter."""
-    assert isinstance(spec.format, CsvFormat)
-    dialect = sniff_csv(path, spec.format.known_headers)
-    return dialect.headers if dialect else []
 
 
 def _any_empty(item: Required, expressions: dict[str, str]) -> str | None:
@@ -350,9 +341,13 @@ def _json_plan(spec: SourceSpec, path: Path) -> ReadPlan:
     parent = _Paths()
     parent_cols = {c: parent.value("v", "r", p) for c, p in fmt.columns.items()}
     plan_args = dict(
-        uses_rejects=uses_rejects, document_check=check, root_key=fmt.root_key,
-        memory_bytes=memory, skipped_sql=skipped_sql, format_name=fmt.name,
-    )  # fmt: skip
+        uses_rejects=uses_rejects,
+        document_check=check,
+        root_key=fmt.root_key,
+        memory_bytes=memory,
+        skipped_sql=skipped_sql,
+        format_name=fmt.name,
+    )
     if fmt.child_path is None:
         key_checks = _key_checks(spec, parent_cols, fmt.columns)
         reject = f"case {_object_checks('r', 'v')} {key_checks} end"
@@ -404,10 +399,3 @@ def read_plan(spec: SourceSpec, path: Path, file_name: str | None = None) -> Rea
     if isinstance(spec.format, CsvFormat):
         return _csv_plan(spec, path, file_name or path.name)
     return _json_plan(spec, path)
-
-
-def read_query(conn: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path) -> str:
-    """The SELECT that turns one file into rows of `raw.<spec.table>` (kept for callers that
-    only want the rows: quarantine columns included, rejected rows not filtered)."""
-    del conn
-    return read_plan(spec, path).sql

@@ -213,36 +213,102 @@ class SourceSpec:
         return sorted({*named, *recognised_files(self, landing_dir)})
 
 
-_MAILCHIMP_MEMBER_HEADERS = (
-    "Email Address", "First Name", "Last Name", "Address", "Phone Number", "Birthday",
-    "MEMBER_RATING", "OPTIN_TIME", "OPTIN_IP", "CONFIRM_TIME", "CONFIRM_IP", "LATITUDE",
-    "LONGITUDE", "GMTOFF", "DSTOFF", "TIMEZONE", "CC", "REGION", "LAST_CHANGED",
-    "UNSUB_TIME", "UNSUB_CAMPAIGN_TITLE", "UNSUB_CAMPAIGN_ID", "UNSUB_REASON",
-    "UNSUB_REASON_OTHER", "CLEAN_TIME", "CLEAN_CAMPAIGN_TITLE", "CLEAN_CAMPAIGN_ID",
-    "LEID", "EUID", "NOTES", "TAGS",
-)  # fmt: skip
+# An audience export: contact fields, then the columns of the status the file lists, then
+# Mailchimp's own ids, notes and tags.
+_MAILCHIMP_CONTACT_COLUMNS = (
+    "Email Address",
+    "First Name",
+    "Last Name",
+    "Address",
+    "Phone Number",
+    "Birthday",
+    "MEMBER_RATING",
+    "OPTIN_TIME",
+    "OPTIN_IP",
+    "CONFIRM_TIME",
+    "CONFIRM_IP",
+    "LATITUDE",
+    "LONGITUDE",
+    "GMTOFF",
+    "DSTOFF",
+    "TIMEZONE",
+    "CC",
+    "REGION",
+)
+_MAILCHIMP_STATUS_COLUMNS = {
+    "subscribed": ("LAST_CHANGED",),
+    "unsubscribed": (
+        "UNSUB_TIME",
+        "UNSUB_CAMPAIGN_TITLE",
+        "UNSUB_CAMPAIGN_ID",
+        "UNSUB_REASON",
+        "UNSUB_REASON_OTHER",
+    ),
+    "cleaned": ("CLEAN_TIME", "CLEAN_CAMPAIGN_TITLE", "CLEAN_CAMPAIGN_ID"),
+}
+_MAILCHIMP_ADMIN_COLUMNS = ("LEID", "EUID", "NOTES", "TAGS")
+# Today's export of each status file (what the demo data writes too).
+MAILCHIMP_MEMBER_HEADERS: dict[str, tuple[str, ...]] = {
+    status: (*_MAILCHIMP_CONTACT_COLUMNS, *columns, *_MAILCHIMP_ADMIN_COLUMNS)
+    for status, columns in _MAILCHIMP_STATUS_COLUMNS.items()
+}
+_MAILCHIMP_KNOWN_HEADERS = (
+    *_MAILCHIMP_CONTACT_COLUMNS,
+    *(column for columns in _MAILCHIMP_STATUS_COLUMNS.values() for column in columns),
+    *_MAILCHIMP_ADMIN_COLUMNS,
+)
 
 # A merge field's column is headed by its *label*, which the account may rename or write in its
 # own language; the merge tag (FNAME, …) is the other name people use. docs/sources.md lists
 # where each alias comes from.
 _MAILCHIMP_MEMBER_ALIASES = {
     "Email Address": (
-        "Email", "E-mail", "EMAIL", "E-Mail-Adresse", "Adresse e-mail", "Adresse courriel",
-        "Correo electrónico", "Indirizzo email", "Endereço de e-mail",
+        "Email",
+        "E-mail",
+        "EMAIL",
+        "E-Mail-Adresse",
+        "Adresse e-mail",
+        "Adresse courriel",
+        "Correo electrónico",
+        "Indirizzo email",
+        "Endereço de e-mail",
     ),
     "First Name": ("FNAME", "Given Name", "Vorname", "Prénom", "Nombre", "Nome"),
     "Last Name": (
-        "LNAME", "Surname", "Family Name", "Nachname", "Nom", "Nom de famille", "Apellido",
-        "Apellidos", "Cognome", "Sobrenome",
+        "LNAME",
+        "Surname",
+        "Family Name",
+        "Nachname",
+        "Nom",
+        "Nom de famille",
+        "Apellido",
+        "Apellidos",
+        "Cognome",
+        "Sobrenome",
     ),
     "Address": ("ADDRESS", "Adresse", "Dirección", "Indirizzo", "Endereço"),
     "Phone Number": (
-        "PHONE", "Phone", "Telephone", "Téléphone", "Telefon", "Telefonnummer", "Teléfono",
-        "Telefono", "Telefone",
+        "PHONE",
+        "Phone",
+        "Telephone",
+        "Téléphone",
+        "Telefon",
+        "Telefonnummer",
+        "Teléfono",
+        "Telefono",
+        "Telefone",
     ),
-    "Birthday": ("BIRTHDAY", "Birthdate", "Date of Birth", "Geburtstag", "Anniversaire",
-                 "Cumpleaños", "Compleanno", "Aniversário"),
-}  # fmt: skip
+    "Birthday": (
+        "BIRTHDAY",
+        "Birthdate",
+        "Date of Birth",
+        "Geburtstag",
+        "Anniversaire",
+        "Cumpleaños",
+        "Compleanno",
+        "Aniversário",
+    ),
+}
 
 _MAILCHIMP_STATUS_FILES = {
     "subscribed": ("subscribed_members_export_*", "subscribed_email_audience_export_*"),
@@ -251,15 +317,36 @@ _MAILCHIMP_STATUS_FILES = {
     "nonsubscribed": ("nonsubscribed_email_audience_export_*",),
 }
 
-_SHOPIFY_CUSTOMER_HEADERS = (
-    "Customer ID", "First Name", "Last Name", "Email", "Accepts Email Marketing",
-    "Default Address Company", "Default Address Address1", "Default Address Address2",
-    "Default Address City", "Default Address Province Code", "Default Address Country Code",
-    "Default Address Zip", "Default Address Phone", "Phone", "Accepts SMS Marketing",
-    "Total Spent", "Total Orders", "Note", "Tax Exempt", "Tags",
+# Today's customers export (what the demo data writes too).
+SHOPIFY_CUSTOMER_HEADERS = (
+    "Customer ID",
+    "First Name",
+    "Last Name",
+    "Email",
+    "Accepts Email Marketing",
+    "Default Address Company",
+    "Default Address Address1",
+    "Default Address Address2",
+    "Default Address City",
+    "Default Address Province Code",
+    "Default Address Country Code",
+    "Default Address Zip",
+    "Default Address Phone",
+    "Phone",
+    "Accepts SMS Marketing",
+    "Total Spent",
+    "Total Orders",
+    "Note",
+    "Tax Exempt",
+    "Tags",
+)
+_SHOPIFY_CUSTOMER_KNOWN_HEADERS = (
+    *SHOPIFY_CUSTOMER_HEADERS,
     # Older exports (before the 2022 split of marketing consent) and the import template.
-    "Accepts Marketing", "Default Address Province", "Default Address Country",
-)  # fmt: skip
+    "Accepts Marketing",
+    "Default Address Province",
+    "Default Address Country",
+)
 
 # The export before 2023 (and Shopify's import template) name the default address's columns
 # without the `Default Address` prefix.
@@ -275,35 +362,125 @@ _SHOPIFY_CUSTOMER_ALIASES = {
     "Default Address Zip": ("Zip",),
 }
 
-_SQUARE_TRANSACTION_HEADERS = (
-    "Date", "Time", "Time Zone", "Gross Sales", "Discounts", "Service Charges", "Net Sales",
-    "Gift Card Sales", "Tax", "Tip", "Partial Refunds", "Total Collected", "Source", "Card",
-    "Card Entry Methods", "Cash", "Square Gift Card", "Other Tender", "Other Tender Type",
-    "Tender Note", "Fees", "Net Total", "Transaction ID", "Payment ID", "Card Brand",
-    "PAN Suffix", "Device Name", "Staff Name", "Staff ID", "Details", "Description",
-    "Event Type", "Location", "Dining Option", "Customer ID", "Customer Name",
-    "Customer Reference ID", "Device Nickname", "Third Party Fees", "Deposit ID", "Deposit Date",
-    "Deposit Details", "Fee Percentage Rate", "Fee Fixed Rate", "Refund Reason", "Discount Name",
-    "Transaction Status", "Cash App", "Order Reference ID", "Fulfillment Note",
-    "Free Processing Applied", "Channel", "Unattributed Tips", "Table Info", "International Fee",
-)  # fmt: skip
+# Today's transactions export (what the demo data writes too).
+SQUARE_TRANSACTION_HEADERS = (
+    "Date",
+    "Time",
+    "Time Zone",
+    "Gross Sales",
+    "Discounts",
+    "Service Charges",
+    "Net Sales",
+    "Gift Card Sales",
+    "Tax",
+    "Tip",
+    "Partial Refunds",
+    "Total Collected",
+    "Source",
+    "Card",
+    "Card Entry Methods",
+    "Cash",
+    "Square Gift Card",
+    "Other Tender",
+    "Other Tender Type",
+    "Tender Note",
+    "Fees",
+    "Net Total",
+    "Transaction ID",
+    "Payment ID",
+    "Card Brand",
+    "PAN Suffix",
+    "Device Name",
+    "Staff Name",
+    "Staff ID",
+    "Details",
+    "Description",
+    "Event Type",
+    "Location",
+    "Dining Option",
+    "Customer ID",
+    "Customer Name",
+    "Customer Reference ID",
+    "Device Nickname",
+    "Third Party Fees",
+    "Deposit ID",
+    "Deposit Date",
+    "Deposit Details",
+    "Fee Percentage Rate",
+    "Fee Fixed Rate",
+    "Refund Reason",
+    "Discount Name",
+    "Transaction Status",
+    "Cash App",
+    "Order Reference ID",
+    "Fulfillment Note",
+    "Free Processing Applied",
+    "Channel",
+    "Unattributed Tips",
+    "Table Info",
+    "International Fee",
+)
 
 _SQUARE_ITEM_HEADERS = (
-    "Date", "Time", "Time Zone", "Category", "Item", "Qty", "Price Point Name", "SKU",
-    "Modifiers Applied", "Gross Sales", "Discounts", "Net Sales", "Tax", "Transaction ID",
-    "Payment ID", "Device Name", "Notes", "Details", "Event Type", "Location",
-    "Dining Option", "Customer ID", "Customer Name", "Customer Reference ID", "Unit", "Count",
+    "Date",
+    "Time",
+    "Time Zone",
+    "Category",
+    "Item",
+    "Qty",
+    "Price Point Name",
+    "SKU",
+    "Modifiers Applied",
+    "Gross Sales",
+    "Discounts",
+    "Net Sales",
+    "Tax",
+    "Transaction ID",
+    "Payment ID",
+    "Device Name",
+    "Notes",
+    "Details",
+    "Event Type",
+    "Location",
+    "Dining Option",
+    "Customer ID",
+    "Customer Name",
+    "Customer Reference ID",
+    "Unit",
+    "Count",
     "Itemization Type",
-)  # fmt: skip
+)
 
-_SQUARE_CUSTOMER_HEADERS = (
-    "Reference ID", "First Name", "Last Name", "Email Address", "Phone Number", "Nickname",
-    "Company Name", "Street Address 1", "Street Address 2", "City", "State", "Postal Code",
-    "Birthday", "Memo", "Square Customer ID", "Creation Source", "First Visit", "Last Visit",
-    "Transaction Count", "Total Spend", "Email Subscription Status", "Instant Profile",
+# Today's customer directory export (what the demo data writes too).
+SQUARE_CUSTOMER_HEADERS = (
+    "Reference ID",
+    "First Name",
+    "Last Name",
+    "Email Address",
+    "Phone Number",
+    "Nickname",
+    "Company Name",
+    "Street Address 1",
+    "Street Address 2",
+    "City",
+    "State",
+    "Postal Code",
+    "Birthday",
+    "Memo",
+    "Square Customer ID",
+    "Creation Source",
+    "First Visit",
+    "Last Visit",
+    "Transaction Count",
+    "Total Spend",
+    "Email Subscription Status",
+    "Instant Profile",
+)
+_SQUARE_CUSTOMER_KNOWN_HEADERS = (
+    *SQUARE_CUSTOMER_HEADERS,
     # The older export's opt-out flag (True = unsubscribed), help article 6149 (US, CA).
     "Email Unsubscribed",
-)  # fmt: skip
+)
 
 # Names of the same fields in Square's Customers API (`given_name`, `family_name`,
 # `address.locality`, …), which exports built on that API use as headers.
@@ -318,9 +495,18 @@ _SQUARE_CUSTOMER_ALIASES = {
 }
 
 _ADDRESS_FIELDS = (
-    "first_name", "last_name", "address1", "address2", "city", "province", "province_code",
-    "country", "country_code", "zip", "phone",
-)  # fmt: skip
+    "first_name",
+    "last_name",
+    "address1",
+    "address2",
+    "city",
+    "province",
+    "province_code",
+    "country",
+    "country_code",
+    "zip",
+    "phone",
+)
 # GraphQL Admin API names (MailingAddress) of the REST address fields that differ.
 _GRAPHQL_ADDRESS = {
     "first_name": ("firstName",),
@@ -398,11 +584,29 @@ _ORDER_COLUMNS: dict[str, str | tuple[str, ...]] = {
     **{
         name: _paths(f"$.{name}", *(f"$.{p}" for p in _GRAPHQL_ORDER.get(name, ())))
         for name in (
-            "id", "name", "email", "phone", "created_at", "processed_at", "updated_at",
-            "cancelled_at", "cancel_reason", "closed_at", "currency", "financial_status",
-            "fulfillment_status", "total_price", "subtotal_price", "total_tax",
-            "total_discounts", "source_name", "landing_site", "referring_site", "browser_ip",
-            "checkout_token", "tags",
+            "id",
+            "name",
+            "email",
+            "phone",
+            "created_at",
+            "processed_at",
+            "updated_at",
+            "cancelled_at",
+            "cancel_reason",
+            "closed_at",
+            "currency",
+            "financial_status",
+            "fulfillment_status",
+            "total_price",
+            "subtotal_price",
+            "total_tax",
+            "total_discounts",
+            "source_name",
+            "landing_site",
+            "referring_site",
+            "browser_ip",
+            "checkout_token",
+            "tags",
         )
     },
     **{
@@ -433,7 +637,7 @@ _ORDER_COLUMNS: dict[str, str | tuple[str, ...]] = {
         for side in ("billing", "shipping")
         for name in _ADDRESS_FIELDS
     },
-}  # fmt: skip
+}
 
 # In a GraphQL bulk operation's JSON Lines, nested connections (line items) are lines of their
 # own with `__parentId`; only top-level Order lines (and REST orders, whose ids are numbers)
@@ -515,7 +719,7 @@ SOURCES: dict[str, SourceSpec] = {
             ),
             format=CsvFormat(
                 name="Mailchimp audience export",
-                headers=_MAILCHIMP_MEMBER_HEADERS,
+                headers=_MAILCHIMP_KNOWN_HEADERS,
                 required=("Email Address", "EUID"),
                 derived=_status_derived(),
                 aliases=_MAILCHIMP_MEMBER_ALIASES,
@@ -620,7 +824,7 @@ SOURCES: dict[str, SourceSpec] = {
                         "quantity",
                         "price",
                     )
-                },  # fmt: skip
+                },
                 record_filter=_ORDER_RECORDS,
             ),
             variants=(
@@ -699,7 +903,7 @@ SOURCES: dict[str, SourceSpec] = {
             file_patterns=("customers_export*.csv",),
             format=CsvFormat(
                 name="Shopify customers export",
-                headers=_SHOPIFY_CUSTOMER_HEADERS,
+                headers=_SHOPIFY_CUSTOMER_KNOWN_HEADERS,
                 required=(
                     ("Customer ID", "Email"),
                     ("Accepts Email Marketing", "Accepts Marketing"),
@@ -765,7 +969,7 @@ SOURCES: dict[str, SourceSpec] = {
             file_patterns=("transactions-*.csv",),
             format=CsvFormat(
                 name="Square transactions export",
-                headers=_SQUARE_TRANSACTION_HEADERS,
+                headers=SQUARE_TRANSACTION_HEADERS,
                 required=("Date", "Time", "Time Zone", "Transaction ID", "Net Sales", "Location"),
             ),
             description="Square Dashboard transactions export.",
@@ -791,7 +995,7 @@ SOURCES: dict[str, SourceSpec] = {
             file_patterns=("customers-*.csv",),
             format=CsvFormat(
                 name="Square customer directory export",
-                headers=_SQUARE_CUSTOMER_HEADERS,
+                headers=_SQUARE_CUSTOMER_KNOWN_HEADERS,
                 required=("Square Customer ID",),
                 aliases=_SQUARE_CUSTOMER_ALIASES,
             ),

@@ -6,7 +6,7 @@ Raw columns are text, so ranges are checked on a numeric copy of the column (`<c
 added to the batch. The suite runs through an ephemeral GX context and a pandas data source on
 the batch just loaded, in chunks of at most `CHUNK_ROWS` rows so memory stays bounded whatever
 the file size; the per-chunk results are summed. Results go to `meta.validation_results`, where
-the Dagster asset checks (orchestration/checks.py) and `cdp status` read them.
+the Dagster asset checks (orchestration/defs/ingestion_checks.py) and `cdp status` read them.
 
 Validation reports, it does not gate: rows that break an expectation are loaded and flagged
 (staging turns what it cannot parse into null). Only unloadable records are quarantined.
@@ -31,6 +31,7 @@ from typing import Any
 
 import duckdb
 
+from cdp.core.warehouse import create_table_if_missing
 from ingestion.vocabulary import token_sql, tokens
 
 RESULTS_TABLE = "meta.validation_results"
@@ -246,10 +247,10 @@ class ExpectationResult:
 
 
 def ensure_table(conn: duckdb.DuckDBPyConnection) -> None:
-    conn.execute("create schema if not exists meta")
-    conn.execute(
-        f"""
-        create table if not exists {RESULTS_TABLE} (
+    create_table_if_missing(
+        conn,
+        RESULTS_TABLE,
+        """
             run_at timestamp not null,
             source_table varchar not null,
             file_path varchar not null,
@@ -262,8 +263,7 @@ def ensure_table(conn: duckdb.DuckDBPyConnection) -> None:
             unexpected_count bigint,
             unexpected_percent double,
             sample varchar
-        )
-        """
+        """,
     )
 
 
@@ -423,14 +423,22 @@ def store_results(
         f"insert into {RESULTS_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             [
-                run_at, table, source_file, sha, r.expectation, r.column,
+                run_at,
+                table,
+                source_file,
+                sha,
+                r.expectation,
+                r.column,
                 json.dumps(r.kwargs | ({"mostly": r.mostly} if r.mostly < 1 else {})),
-                r.success, r.element_count, r.unexpected_count, r.unexpected_percent,
+                r.success,
+                r.element_count,
+                r.unexpected_count,
+                r.unexpected_percent,
                 json.dumps(r.sample, default=str) if r.sample else r.error or None,
             ]
             for r in results
         ],
-    )  # fmt: skip
+    )
 
 
 def summary(results: list[ExpectationResult]) -> str:

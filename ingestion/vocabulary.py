@@ -19,8 +19,17 @@ from pathlib import Path
 SEED = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "vocabulary_values.csv"
 
 # Letters Unicode decomposition leaves whole (the dbt macro spells out the same ones).
-SPELLED_OUT = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d",
-               "þ": "th", "ı": "i"}  # fmt: skip
+SPELLED_OUT = {
+    "ß": "ss",
+    "æ": "ae",
+    "œ": "oe",
+    "ø": "o",
+    "ł": "l",
+    "đ": "d",
+    "ð": "d",
+    "þ": "th",
+    "ı": "i",
+}
 _NOT_TOKEN = re.compile(r"[^a-z0-9]+")
 
 

@@ -11,11 +11,18 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from cdp.core.errors import CdpError
 from cdp.core.settings import Settings
-from cdp.core.warehouse import check_writable, connect, require_warehouse, writer_lock
+from cdp.core.warehouse import (
+    check_writable,
+    connect,
+    require_warehouse,
+    table_names,
+    writer_lock,
+)
 from ingestion.sources import SOURCES
 
 app = typer.Typer(
@@ -68,9 +75,14 @@ def demo_data(
     settings = Settings.from_env()
     with console.status(f"Generating demo exports for {people:,} people…"):
         summary = generate_demo_data(
-            settings.landing_dir, settings.truth_dir, people=people, seed=seed,
-            as_of=_parse_as_of(as_of), hard_cases=hard_cases, variants=variants,
-        )  # fmt: skip
+            settings.landing_dir,
+            settings.truth_dir,
+            people=people,
+            seed=seed,
+            as_of=_parse_as_of(as_of),
+            hard_cases=hard_cases,
+            variants=variants,
+        )
     table = Table(title=f"Demo exports in {settings.landing_dir}")
     table.add_column("file")
     table.add_column("records", justify="right")
@@ -231,9 +243,15 @@ def ui(
         CDP_EXPORTS_DIR=str(settings.exports_dir),
     )
     command = [
-        str(Path(sys.executable).with_name("dagster")), "dev",
-        "-m", "orchestration.definitions", "-h", host, "-p", str(port),
-    ]  # fmt: skip
+        str(Path(sys.executable).with_name("dagster")),
+        "dev",
+        "-m",
+        "orchestration.definitions",
+        "-h",
+        host,
+        "-p",
+        str(port),
+    ]
     console.print(f"Dagster UI on http://{host}:{port} (Ctrl-C to stop)")
     raise typer.Exit(subprocess.call(command))
 
@@ -281,9 +299,7 @@ def segments() -> None:
     specs = load_segment_specs(dbt_project.manifest_path)
     conn = connect(settings.warehouse, read_only=True)
     try:
-        tables = {row[0] for row in conn.execute(
-            "select table_schema || '.' || table_name from information_schema.tables"
-        ).fetchall()}  # fmt: skip
+        tables = table_names(conn)
         changes: dict[str, tuple] = {}
         if "marts.segment_membership_history" in tables:
             # The last run that changed a segment, and who entered / left in it.
@@ -310,10 +326,19 @@ def segments() -> None:
             ).fetchall():
                 changes[name] = (changed_at, entered, left)
         table = Table(title="Segments", title_justify="left")
-        for column in ("segment", "people", "channel", "destinations", "refresh", "last change",
-                       "entered", "left"):  # fmt: skip
-            table.add_column(column, justify="right" if column in ("people", "entered", "left")
-                             else "left")  # fmt: skip
+        for column in (
+            "segment",
+            "people",
+            "channel",
+            "destinations",
+            "refresh",
+            "last change",
+            "entered",
+            "left",
+        ):
+            table.add_column(
+                column, justify="right" if column in ("people", "entered", "left") else "left"
+            )
         for spec in specs:
             size = "not built"
             if spec.relation in tables:
@@ -321,10 +346,15 @@ def segments() -> None:
                 size = f"{count:,}"
             changed_at, entered, left = changes.get(spec.name, (None, 0, 0))
             table.add_row(
-                spec.name, size, spec.channel, ", ".join(spec.destinations), spec.refresh,
+                spec.name,
+                size,
+                spec.channel,
+                ", ".join(spec.destinations),
+                spec.refresh,
                 changed_at.strftime("%Y-%m-%d %H:%M") if changed_at else "never",
-                f"{entered:,}", f"{left:,}",
-            )  # fmt: skip
+                f"{entered:,}",
+                f"{left:,}",
+            )
     finally:
         conn.close()
     console.print(table)
@@ -339,7 +369,8 @@ def main() -> None:
     try:
         app()
     except CdpError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        # escaped: a message may hold brackets (`cdp[demo]`, a list) that are not markup
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         sys.exit(1)
 
 

@@ -38,9 +38,15 @@ def print_status(settings: Settings, console: Console, quarantine_limit: int = 2
         return True
     sources = Table(title=f"Ingestion manifest ({settings.warehouse})", title_justify="left")
     for column in (
-        "source table", "files", "rows read", "rows loaded", "quarantined", "last load (UTC)",
-        "rejected", "GX failures",
-    ):  # fmt: skip
+        "source table",
+        "files",
+        "rows read",
+        "rows loaded",
+        "quarantined",
+        "last load (UTC)",
+        "rejected",
+        "GX failures",
+    ):
         sources.add_column(column, justify="left" if column == "source table" else "right")
     rejected_now = Counter(table for table, *_ in rejected)
     for table, files, read, loaded, held, last, _rejected_ever, _dups in overview:

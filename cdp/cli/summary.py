@@ -8,6 +8,8 @@ from pathlib import Path
 
 import duckdb
 
+from cdp.core.warehouse import table_names
+
 EXAMPLES = 3
 
 
@@ -44,18 +46,11 @@ class RunSummary:
         return [f for f in self.files if f[2] == "rejected"]
 
 
-def _tables(conn: duckdb.DuckDBPyConnection) -> set[str]:
-    rows = conn.execute(
-        "select table_schema || '.' || table_name from information_schema.tables"
-    ).fetchall()
-    return {r[0] for r in rows}
-
-
 def collect(
     conn: duckdb.DuckDBPyConnection, since: datetime, segment_relations: dict[str, str]
 ) -> RunSummary:
     """Reads the run's facts; `since` (naive UTC) separates this run's files and exports."""
-    tables = _tables(conn)
+    tables = table_names(conn)
     summary = RunSummary()
     if "meta.ingested_files" in tables:
         summary.files = conn.execute(
@@ -116,7 +111,7 @@ def collect_warnings(
     from ingestion.audit import validation_findings
     from ingestion.sources import SOURCES, unrecognised_files
 
-    tables = _tables(conn)
+    tables = table_names(conn)
     found: list[WarningClass] = []
     if "marts.data_quality_warnings" in tables:
         rows = conn.execute(

@@ -123,3 +123,19 @@ def connect(warehouse: Path, read_only: bool = False) -> duckdb.DuckDBPyConnecti
 def check_writable(warehouse: Path) -> None:
     """Fails fast, before a run starts anything, when the warehouse cannot be written."""
     connect(warehouse).close()
+
+
+def table_names(conn: duckdb.DuckDBPyConnection) -> set[str]:
+    """Every table and view of the warehouse as `schema.name`: what a reader may query."""
+    rows = conn.execute(
+        "select table_schema || '.' || table_name from information_schema.tables"
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
+def create_table_if_missing(conn: duckdb.DuckDBPyConnection, table: str, columns: str) -> None:
+    """Creates `schema.table`, and its schema, on first use: for the tables the app keeps itself
+    (manifest, quarantine, validation results, export run log and sync state), not dbt's."""
+    schema = table.split(".", 1)[0]
+    conn.execute(f"create schema if not exists {schema}")
+    conn.execute(f"create table if not exists {table} ({columns})")

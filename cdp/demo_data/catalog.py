@@ -6,7 +6,9 @@ the seed. Area codes are real ones so the phone numbers pass `phonenumbers.is_va
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from pathlib import Path
 
 SHOP_NAME = "Northwind Outfitters"
 SHOP_DOMAIN = "www.northwindoutfitters.com"
@@ -48,72 +50,71 @@ class Store:
 
 
 STORES: tuple[Store, ...] = (
-    Store("Northwind SoHo", "New York", "NY", "America/New_York", "Eastern Time (US & Canada)",
-          "L7QX2M9VJ4K1S", ("Square Register 4127", "iPad 2"),
-          (("Maya Chen", "TMr4qKx8Zp2Lw9d1"), ("Luis Ortega", "TMa8Vn3Qe7Hs5Rj0"),
-           ("Priya Nair", "TMk2Bz6Wy1Ct4Fm8")), 888),
-    Store("Northwind Mission", "San Francisco", "CA", "America/Los_Angeles",
-          "Pacific Time (US & Canada)", "LH3D8R5TN2W6P", ("Square Terminal 2274", "iPad 1"),
-          (("Jordan Blake", "TMs5Gd2Xc9Nv3Kp7"), ("Ana Souza", "TMq1Lr7Tb4Yw8Ze6")), 863),
-    Store("Northwind Wicker Park", "Chicago", "IL", "America/Chicago",
-          "Central Time (US & Canada)", "LB6N4F1KZ8C3Y", ("Square Register 9031",),
-          (("Sam Okafor", "TMv9Pw3Hs6Jd2Qx4"), ("Emily Novak", "TMe7Rt1Ym5Bk8Lc3")), 1025),
-)  # fmt: skip
+    Store(
+        "Northwind SoHo",
+        "New York",
+        "NY",
+        "America/New_York",
+        "Eastern Time (US & Canada)",
+        "L7QX2M9VJ4K1S",
+        ("Square Register 4127", "iPad 2"),
+        (
+            ("Maya Chen", "TMr4qKx8Zp2Lw9d1"),
+            ("Luis Ortega", "TMa8Vn3Qe7Hs5Rj0"),
+            ("Priya Nair", "TMk2Bz6Wy1Ct4Fm8"),
+        ),
+        888,
+    ),
+    Store(
+        "Northwind Mission",
+        "San Francisco",
+        "CA",
+        "America/Los_Angeles",
+        "Pacific Time (US & Canada)",
+        "LH3D8R5TN2W6P",
+        ("Square Terminal 2274", "iPad 1"),
+        (("Jordan Blake", "TMs5Gd2Xc9Nv3Kp7"), ("Ana Souza", "TMq1Lr7Tb4Yw8Ze6")),
+        863,
+    ),
+    Store(
+        "Northwind Wicker Park",
+        "Chicago",
+        "IL",
+        "America/Chicago",
+        "Central Time (US & Canada)",
+        "LB6N4F1KZ8C3Y",
+        ("Square Register 9031",),
+        (("Sam Okafor", "TMv9Pw3Hs6Jd2Qx4"), ("Emily Novak", "TMe7Rt1Ym5Bk8Lc3")),
+        1025,
+    ),
+)
 
 COUNTER_PHONE = "2129417730"
 """The SoHo counter's own number, typed into profiles by staff when a shopper declines to give one.
 It belongs to no person (hard cases only)."""
 
-CITIES: tuple[City, ...] = (
-    City("New York", "NY", "New York", ("100", "101", "102"), ("212", "646", "917"),
-         40.7128, -74.0060, "America/New_York", 9.0, 0),
-    City("Brooklyn", "NY", "New York", ("112",), ("718", "347", "929"),
-         40.6782, -73.9442, "America/New_York", 6.0, 0),
-    City("Jersey City", "NJ", "New Jersey", ("073",), ("201", "551"),
-         40.7178, -74.0431, "America/New_York", 2.0, 0),
-    City("San Francisco", "CA", "California", ("941",), ("415", "628"),
-         37.7749, -122.4194, "America/Los_Angeles", 8.0, 1),
-    City("Oakland", "CA", "California", ("946",), ("510", "341"),
-         37.8044, -122.2712, "America/Los_Angeles", 3.0, 1),
-    City("Berkeley", "CA", "California", ("947",), ("510",),
-         37.8715, -122.2730, "America/Los_Angeles", 1.5, 1),
-    City("Chicago", "IL", "Illinois", ("606",), ("312", "773", "872"),
-         41.8781, -87.6298, "America/Chicago", 7.0, 2),
-    City("Evanston", "IL", "Illinois", ("602",), ("847", "224"),
-         42.0451, -87.6877, "America/Chicago", 1.5, 2),
-    City("Los Angeles", "CA", "California", ("900",), ("213", "310", "323"),
-         34.0522, -118.2437, "America/Los_Angeles", 5.0),
-    City("Seattle", "WA", "Washington", ("981",), ("206",),
-         47.6062, -122.3321, "America/Los_Angeles", 3.0),
-    City("Portland", "OR", "Oregon", ("972",), ("503", "971"),
-         45.5152, -122.6784, "America/Los_Angeles", 2.0),
-    City("Austin", "TX", "Texas", ("787",), ("512", "737"),
-         30.2672, -97.7431, "America/Chicago", 2.5),
-    City("Dallas", "TX", "Texas", ("752",), ("214", "469", "972"),
-         32.7767, -96.7970, "America/Chicago", 2.5),
-    City("Denver", "CO", "Colorado", ("802",), ("303", "720"),
-         39.7392, -104.9903, "America/Denver", 2.5),
-    City("Boston", "MA", "Massachusetts", ("021",), ("617", "857"),
-         42.3601, -71.0589, "America/New_York", 3.0),
-    City("Philadelphia", "PA", "Pennsylvania", ("191",), ("215", "267"),
-         39.9526, -75.1652, "America/New_York", 2.5),
-    City("Washington", "DC", "District of Columbia", ("200",), ("202",),
-         38.9072, -77.0369, "America/New_York", 2.0),
-    City("Atlanta", "GA", "Georgia", ("303",), ("404", "470", "678"),
-         33.7490, -84.3880, "America/New_York", 2.5),
-    City("Miami", "FL", "Florida", ("331",), ("305", "786"),
-         25.7617, -80.1918, "America/New_York", 2.0),
-    City("Minneapolis", "MN", "Minnesota", ("554",), ("612",),
-         44.9778, -93.2650, "America/Chicago", 1.5),
-    City("Nashville", "TN", "Tennessee", ("372",), ("615", "629"),
-         36.1627, -86.7816, "America/Chicago", 1.5),
-    City("Phoenix", "AZ", "Arizona", ("850",), ("602", "480"),
-         33.4484, -112.0740, "America/Phoenix", 2.0),
-    City("Salt Lake City", "UT", "Utah", ("841",), ("801", "385"),
-         40.7608, -111.8910, "America/Denver", 1.0),
-    City("San Diego", "CA", "California", ("921",), ("619", "858"),
-         32.7157, -117.1611, "America/Los_Angeles", 2.0),
-)  # fmt: skip
+
+def _cities() -> tuple[City, ...]:
+    """`world/cities.csv`: a row a city; zip prefixes and area codes separated by spaces."""
+    with (Path(__file__).parent / "world" / "cities.csv").open(encoding="utf-8", newline="") as f:
+        return tuple(
+            City(
+                row["name"],
+                row["state_code"],
+                row["state_name"],
+                tuple(row["zip_prefixes"].split()),
+                tuple(row["area_codes"].split()),
+                float(row["lat"]),
+                float(row["lon"]),
+                row["iana_tz"],
+                float(row["weight"]),
+                int(row["store"]) if row["store"] else None,
+            )
+            for row in csv.DictReader(f)
+        )
+
+
+CITIES: tuple[City, ...] = _cities()
 
 TZ_OFFSETS: dict[str, tuple[int, int]] = {
     "America/New_York": (-5, -4),
@@ -176,9 +177,18 @@ def _products() -> tuple[Product, ...]:
         sku = f"NW-{ptype[:3].upper()}-{100 + i:03d}"
         token = "".join(alphabet[(i * 7 + k * 13) % len(alphabet)] for k in range(24))
         products.append(
-            Product(title, ptype, price, handle, sku, 8_012_345_600_000 + i * 131,
-                    44_012_345_600_000 + i * 977, variant, token)
-        )  # fmt: skip
+            Product(
+                title,
+                ptype,
+                price,
+                handle,
+                sku,
+                8_012_345_600_000 + i * 131,
+                44_012_345_600_000 + i * 977,
+                variant,
+                token,
+            )
+        )
     return tuple(products)
 
 
@@ -218,16 +228,35 @@ UNSUB_REASONS: tuple[str, ...] = (
 MEMBER_TAGS: tuple[str, ...] = ("Newsletter", "VIP", "Store Signup", "Web Signup", "Gift Guide")
 
 PERSONAL_DOMAINS: tuple[tuple[str, float], ...] = (
-    ("gmail.com", 48), ("yahoo.com", 12), ("outlook.com", 8), ("icloud.com", 9),
-    ("hotmail.com", 6), ("aol.com", 3), ("proton.me", 2), ("comcast.net", 2), ("me.com", 2),
-)  # fmt: skip
+    ("gmail.com", 48),
+    ("yahoo.com", 12),
+    ("outlook.com", 8),
+    ("icloud.com", 9),
+    ("hotmail.com", 6),
+    ("aol.com", 3),
+    ("proton.me", 2),
+    ("comcast.net", 2),
+    ("me.com", 2),
+)
 
 WORK_DOMAINS: tuple[str, ...] = (
-    "brightlane.io", "harborview-health.org", "kestrelworks.com", "lumenpath.co",
-    "northgate-law.com", "pinecrestcap.com", "quarryhill.edu", "redwoodanalytics.com",
-    "saltmarshdesign.com", "tidewatermedia.com", "ironbridge.tech", "meadowlarkfoods.com",
-    "bluefinlogistics.com", "copperleaf.ai", "granitepeak.org", "silverbirchpartners.com",
-)  # fmt: skip
+    "brightlane.io",
+    "harborview-health.org",
+    "kestrelworks.com",
+    "lumenpath.co",
+    "northgate-law.com",
+    "pinecrestcap.com",
+    "quarryhill.edu",
+    "redwoodanalytics.com",
+    "saltmarshdesign.com",
+    "tidewatermedia.com",
+    "ironbridge.tech",
+    "meadowlarkfoods.com",
+    "bluefinlogistics.com",
+    "copperleaf.ai",
+    "granitepeak.org",
+    "silverbirchpartners.com",
+)
 
 TYPO_DOMAINS: dict[str, str] = {
     "gmail.com": "gmial.com",
@@ -248,27 +277,55 @@ class Browser:
 
 
 BROWSERS: tuple[Browser, ...] = (
-    Browser("phone", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
-            "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
-            ((390, 844), (393, 852), (430, 932))),
-    Browser("phone", "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
-            "(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
-            ((390, 844), (402, 874))),
-    Browser("phone", "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) "
-            "Chrome/126.0.0.0 Mobile Safari/537.36", ((412, 915), (360, 800), (384, 854))),
-    Browser("laptop", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 "
-            "(KHTML, like Gecko) Version/17.5 Safari/605.1.15", ((1440, 900), (1512, 982))),
-    Browser("laptop", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 "
-            "(KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36", ((1440, 900), (1728, 1117))),
-    Browser("laptop", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
-            "(KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36", ((1920, 1080), (1536, 864))),
-    Browser("laptop", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
-            "(KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0",
-            ((1366, 768), (1920, 1080))),
-    Browser("tablet", "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
-            "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
-            ((820, 1180), (768, 1024))),
-)  # fmt: skip
+    Browser(
+        "phone",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+        ((390, 844), (393, 852), (430, 932)),
+    ),
+    Browser(
+        "phone",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+        ((390, 844), (402, 874)),
+    ),
+    Browser(
+        "phone",
+        "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/126.0.0.0 Mobile Safari/537.36",
+        ((412, 915), (360, 800), (384, 854)),
+    ),
+    Browser(
+        "laptop",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/17.5 Safari/605.1.15",
+        ((1440, 900), (1512, 982)),
+    ),
+    Browser(
+        "laptop",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 "
+        "(KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36",
+        ((1440, 900), (1728, 1117)),
+    ),
+    Browser(
+        "laptop",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+        "(KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36",
+        ((1920, 1080), (1536, 864)),
+    ),
+    Browser(
+        "laptop",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+        "(KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0",
+        ((1366, 768), (1920, 1080)),
+    ),
+    Browser(
+        "tablet",
+        "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+        ((820, 1180), (768, 1024)),
+    ),
+)
 
 REFERRERS: dict[str, str] = {
     "google": "https://www.google.com/",

@@ -12,9 +12,31 @@ from itertools import accumulate
 from cdp.demo_data.formats import zone
 
 _HOUR_WEIGHTS = (
-    1.0, 0.6, 0.4, 0.3, 0.3, 0.5, 1.2, 2.5, 3.5, 4.0, 4.2, 4.5,
-    5.0, 4.8, 4.5, 4.5, 4.8, 5.2, 6.0, 6.5, 6.8, 6.0, 4.5, 2.5,
-)  # fmt: skip
+    1.0,
+    0.6,
+    0.4,
+    0.3,
+    0.3,
+    0.5,
+    1.2,
+    2.5,
+    3.5,
+    4.0,
+    4.2,
+    4.5,
+    5.0,
+    4.8,
+    4.5,
+    4.5,
+    4.8,
+    5.2,
+    6.0,
+    6.5,
+    6.8,
+    6.0,
+    4.5,
+    2.5,
+)
 _CUMULATIVE = list(accumulate(_HOUR_WEIGHTS))
 
 

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from faker import Faker
-
 from cdp.demo_data.config import SIMULATION_DAYS, BehaviourRates, NoiseConfig
+from cdp.demo_data.fake import Faker
 from cdp.demo_data.ids import IdFactory, stable_hex
 from cdp.demo_data.mailchimp import MailchimpSim, schedule_campaigns
 from cdp.demo_data.marker import write_marker
@@ -30,9 +29,19 @@ from cdp.demo_data.web import EventSpool, WebSim
 from cdp.demo_data.writers import TRUTH_FILES, FileLog, WrittenFile, clean_previous
 
 _STREAMS = (
-    "people", "story", "noise", "mailchimp", "mailchimp_ids", "shopify", "shopify_ids", "web",
-    "web_ids", "square", "square_ids", "variants",
-)  # fmt: skip
+    "people",
+    "story",
+    "noise",
+    "mailchimp",
+    "mailchimp_ids",
+    "shopify",
+    "shopify_ids",
+    "web",
+    "web_ids",
+    "square",
+    "square_ids",
+    "variants",
+)
 
 
 @dataclass(frozen=True)
@@ -99,10 +108,17 @@ def generate_demo_data(
         # Everything in the folders now was written by this run (anything else was refused
         # above), so the marker lists it even after a crash: the next run can clean it up.
         write_marker(
-            landing_dir, truth_dir, TRUTH_FILES,
-            {"seed": seed, "people": people, "as_of": as_of.isoformat(),
-             "hard_cases": hard_cases, "variants": variants},
-        )  # fmt: skip
+            landing_dir,
+            truth_dir,
+            TRUTH_FILES,
+            {
+                "seed": seed,
+                "people": people,
+                "as_of": as_of.isoformat(),
+                "hard_cases": hard_cases,
+                "variants": variants,
+            },
+        )
     return DemoDataSummary(
         landing_dir=landing_dir,
         truth_dir=truth_dir,

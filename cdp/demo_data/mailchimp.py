@@ -34,24 +34,13 @@ from cdp.demo_data.people import Person
 from cdp.demo_data.stories import MEMBER_PHONE_STYLE
 from cdp.demo_data.truth import GroundTruth
 from cdp.demo_data.writers import FileLog, write_csv, write_json
+from ingestion.sources import MAILCHIMP_MEMBER_HEADERS
 
-BASE_HEADER: tuple[str, ...] = (
-    "Email Address", "First Name", "Last Name", "Address", "Phone Number", "Birthday",
-    "MEMBER_RATING", "OPTIN_TIME", "OPTIN_IP", "CONFIRM_TIME", "CONFIRM_IP", "LATITUDE",
-    "LONGITUDE", "GMTOFF", "DSTOFF", "TIMEZONE", "CC", "REGION",
-)  # fmt: skip
-TAIL: tuple[str, ...] = ("LEID", "EUID", "NOTES", "TAGS")
-SUBSCRIBED_HEADER = (*BASE_HEADER, "LAST_CHANGED", *TAIL)
-UNSUBSCRIBED_HEADER = (
-    *BASE_HEADER, "UNSUB_TIME", "UNSUB_CAMPAIGN_TITLE", "UNSUB_CAMPAIGN_ID", "UNSUB_REASON",
-    "UNSUB_REASON_OTHER", *TAIL,
-)  # fmt: skip
-CLEANED_HEADER = (*BASE_HEADER, "CLEAN_TIME", "CLEAN_CAMPAIGN_TITLE", "CLEAN_CAMPAIGN_ID", *TAIL)
-HEADERS = {
-    "subscribed": SUBSCRIBED_HEADER,
-    "unsubscribed": UNSUBSCRIBED_HEADER,
-    "cleaned": CLEANED_HEADER,
-}
+# Today's audience export, one header per status file (the loader's own list).
+HEADERS = MAILCHIMP_MEMBER_HEADERS
+SUBSCRIBED_HEADER = HEADERS["subscribed"]
+UNSUBSCRIBED_HEADER = HEADERS["unsubscribed"]
+CLEANED_HEADER = HEADERS["cleaned"]
 _API = f"https://{MAILCHIMP_DC}.api.mailchimp.com"
 
 
@@ -158,8 +147,14 @@ class MailchimpSim:
 
     def _member(self, person: Person, email: str, confirm: datetime, status: str) -> Member:
         stored = email if person.signature else messy_email(self.rng, email, upper=0.03, pad=0.0)
-        member = Member(person, stored, self.ids.hex(10), self.ids.number(10_000_000, 999_999_999),
-                        status, confirm)  # fmt: skip
+        member = Member(
+            person,
+            stored,
+            self.ids.hex(10),
+            self.ids.number(10_000_000, 999_999_999),
+            status,
+            confirm,
+        )
         self.members.append(member)
         return member
 
@@ -202,8 +197,10 @@ class MailchimpSim:
             sent_to.append(
                 {
                     **base,
-                    "merge_fields": {"FNAME": m.row.get("First Name", m.person.first),
-                                     "LNAME": m.row.get("Last Name", m.person.last)},
+                    "merge_fields": {
+                        "FNAME": m.row.get("First Name", m.person.first),
+                        "LNAME": m.row.get("Last Name", m.person.last),
+                    },
                     "vip": False,
                     "status": status,
                     "open_count": len(opens),
@@ -214,17 +211,29 @@ class MailchimpSim:
                     "list_id": self.list_id,
                     "list_is_active": True,
                 }
-            )  # fmt: skip
+            )
             activity.append(
-                {"campaign_id": c.id, "list_id": self.list_id, "list_is_active": True, **base,
-                 "activity": acts}
-            )  # fmt: skip
+                {
+                    "campaign_id": c.id,
+                    "list_id": self.list_id,
+                    "list_is_active": True,
+                    **base,
+                    "activity": acts,
+                }
+            )
             if unsub_at is not None:
                 unsubscribes.append(
-                    {**base, "merge_fields": sent_to[-1]["merge_fields"], "vip": False,
-                     "timestamp": mailchimp_api_ts(unsub_at), "reason": m.row["UNSUB_REASON"],
-                     "campaign_id": c.id, "list_id": self.list_id, "list_is_active": True}
-                )  # fmt: skip
+                    {
+                        **base,
+                        "merge_fields": sent_to[-1]["merge_fields"],
+                        "vip": False,
+                        "timestamp": mailchimp_api_ts(unsub_at),
+                        "reason": m.row["UNSUB_REASON"],
+                        "campaign_id": c.id,
+                        "list_id": self.list_id,
+                        "list_is_active": True,
+                    }
+                )
         return sent_to, activity, unsubscribes
 
     def _outcome(self, m: Member, c: Campaign) -> tuple[str, list[dict], datetime | None]:
@@ -236,8 +245,15 @@ class MailchimpSim:
         forced_click = m.forced_click == c.idx
         unsubscribing = m.event_campaign == c.idx and m.status == "unsubscribed"
         if not (forced_click or unsubscribing) and rng.random() < self.rates.soft_bounce:
-            return "soft", [self._act("bounce", send + timedelta(seconds=rng.uniform(20, 900)),
-                                      bounce="soft")], None  # fmt: skip
+            return (
+                "soft",
+                [
+                    self._act(
+                        "bounce", send + timedelta(seconds=rng.uniform(20, 900)), bounce="soft"
+                    )
+                ],
+                None,
+            )
         acts: list[dict] = []
         if forced_click:
             click_at = m.person.plan["click_at"] - timedelta(seconds=rng.uniform(2, 8))  # type: ignore[operator]
@@ -263,13 +279,18 @@ class MailchimpSim:
                 f"&utm_campaign={c.utm}&mc_cid={c.id}&mc_eid={m.euid}"
             )
             acts.append(self._act("click", click_at, url=url, ip=random_ip(rng)))
-            landing = m.person.plan["click_at"] if forced_click else click_at + timedelta(
-                seconds=rng.uniform(1, 6))  # fmt: skip
+            landing = (
+                m.person.plan["click_at"]
+                if forced_click
+                else click_at + timedelta(seconds=rng.uniform(1, 6))
+            )
             m.person.clicks.append((landing, url))  # type: ignore[arg-type]
         unsub_at = None
         if unsubscribing:
-            unsub_at = min(first_open + timedelta(seconds=rng.uniform(10, 600)),
-                           self.as_of - timedelta(minutes=1))  # fmt: skip
+            unsub_at = min(
+                first_open + timedelta(seconds=rng.uniform(10, 600)),
+                self.as_of - timedelta(minutes=1),
+            )
             m.event_time = unsub_at
         acts.sort(key=lambda a: a["timestamp"])
         return "sent", acts, unsub_at
@@ -286,20 +307,31 @@ class MailchimpSim:
     def _write_report(
         self, folder: Path, c: Campaign, endpoint: str, key: str, items: list[dict], log: FileLog
     ) -> None:
-        stem = {"sent-to": "sent_to", "email-activity": "email_activity",
-                "unsubscribed": "unsubscribed"}[endpoint]  # fmt: skip
+        stem = {
+            "sent-to": "sent_to",
+            "email-activity": "email_activity",
+            "unsubscribed": "unsubscribed",
+        }[endpoint]
         body = {
             key: items,
             "campaign_id": c.id,
             "total_items": len(items),
             "_links": [
-                {"rel": "parent", "href": f"{_API}/3.0/reports/{c.id}", "method": "GET",
-                 "targetSchema": f"{_API}/schema/3.0/Definitions/Reports/Response.json"},
-                {"rel": "self", "href": f"{_API}/3.0/reports/{c.id}/{endpoint}", "method": "GET",
-                 "targetSchema": f"{_API}/schema/3.0/Definitions/Reports/{stem.title()}"
-                                 "/Response.json"},
+                {
+                    "rel": "parent",
+                    "href": f"{_API}/3.0/reports/{c.id}",
+                    "method": "GET",
+                    "targetSchema": f"{_API}/schema/3.0/Definitions/Reports/Response.json",
+                },
+                {
+                    "rel": "self",
+                    "href": f"{_API}/3.0/reports/{c.id}/{endpoint}",
+                    "method": "GET",
+                    "targetSchema": f"{_API}/schema/3.0/Definitions/Reports/{stem.title()}"
+                    "/Response.json",
+                },
             ],
-        }  # fmt: skip
+        }
         path = folder / f"{stem}_{c.id}.json"
         write_json(path, body)
         log.add(path, len(items))
@@ -321,8 +353,11 @@ class MailchimpSim:
                 row["Address"] = ""
             link_phone = p.plan.get("two_email_link") == "phone" or "shared_phone" in p.tags
             if p.phone and (p.signature or link_phone or rng.random() < 0.5):
-                row["Phone Number"] = (phone_as(p.phone, MEMBER_PHONE_STYLE) if p.signature
-                                       else typed_phone(rng, p.phone))  # fmt: skip
+                row["Phone Number"] = (
+                    phone_as(p.phone, MEMBER_PHONE_STYLE)
+                    if p.signature
+                    else typed_phone(rng, p.phone)
+                )
             else:
                 row["Phone Number"] = ""
             row["Birthday"] = p.birthday or ""
@@ -349,8 +384,9 @@ class MailchimpSim:
             row["UNSUB_REASON"] = reason
             row["UNSUB_REASON_OTHER"] = (
                 rng.choice(("Too many emails", "Moving abroad", "Not relevant to me"))
-                if reason.startswith("Other") else ""
-            )  # fmt: skip
+                if reason.startswith("Other")
+                else ""
+            )
             row["LEID"], row["EUID"], row["NOTES"] = str(m.leid), m.euid, ""
             tags = rng.sample(MEMBER_TAGS, rng.choice((0, 0, 1, 1, 2)))
             row["TAGS"] = ",".join(f'"{t}"' for t in tags)

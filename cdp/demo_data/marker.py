@@ -21,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from cdp.core.warehouse import create_table_if_missing
+
 MARKER_NAME = ".cdp-demo-data.json"
 DEMO_FILES_TABLE = "meta.demo_files"
 # Files an operating system drops into folders by itself: never ours to delete, never a reason
@@ -63,10 +65,14 @@ def _files_under(folder: Path) -> list[Path]:
 def _write(folder: Path, files: dict[str, str], about: dict[str, object]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     marker_path(folder).write_text(
-        json.dumps({"written_by": "cdp demo-data", **about, "files": files},
-                   indent=1, sort_keys=True, default=str),
+        json.dumps(
+            {"written_by": "cdp demo-data", **about, "files": files},
+            indent=1,
+            sort_keys=True,
+            default=str,
+        ),
         encoding="utf-8",
-    )  # fmt: skip
+    )
 
 
 def write_marker(
@@ -130,10 +136,10 @@ def record_demo_files(conn: duckdb.DuckDBPyConnection, files: dict[str, str]) ->
     """Remembers, in the warehouse, the content hashes that are demo output."""
     if not files:
         return
-    conn.execute("create schema if not exists meta")
-    conn.execute(
-        f"create table if not exists {DEMO_FILES_TABLE} (sha256 varchar primary key, "
-        "file_path varchar not null, recorded_at timestamp not null)"
+    create_table_if_missing(
+        conn,
+        DEMO_FILES_TABLE,
+        "sha256 varchar primary key, file_path varchar not null, recorded_at timestamp not null",
     )
     now = datetime.now(UTC).replace(tzinfo=None)
     conn.executemany(

@@ -13,10 +13,10 @@ from datetime import datetime
 from itertools import accumulate
 
 import phonenumbers
-from faker import Faker
 
 from cdp.demo_data.catalog import CITIES, PERSONAL_DOMAINS, WORK_DOMAINS, City
 from cdp.demo_data.config import BehaviourRates
+from cdp.demo_data.fake import Faker
 
 
 @dataclass(slots=True, eq=False)
@@ -108,9 +108,15 @@ class EmailBook:
             nn = rng.randint(1, 99)
             yy = rng.choice((rng.randint(60, 99), rng.randint(0, 6)))
             local = (
-                f"{fn}.{ln}", f"{fn}{ln}", f"{fn[0]}{ln}", f"{fn}_{ln}", f"{fn}.{ln}{nn}",
-                f"{fn}{nn}", f"{ln}.{fn}", f"{fn}{ln}{yy:02d}",
-            )[pattern]  # fmt: skip
+                f"{fn}.{ln}",
+                f"{fn}{ln}",
+                f"{fn[0]}{ln}",
+                f"{fn}_{ln}",
+                f"{fn}.{ln}{nn}",
+                f"{fn}{nn}",
+                f"{ln}.{fn}",
+                f"{fn}{ln}{yy:02d}",
+            )[pattern]
             if attempt > 5:
                 local = f"{local}{rng.randint(100, 9999)}"
             email = f"{local}@{rng.choices(domains, cum_weights=weights)[0]}"

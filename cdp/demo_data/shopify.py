@@ -25,17 +25,13 @@ from cdp.demo_data.formats import messy_email, money, shopify_ts, typed_phone
 from cdp.demo_data.ids import IdFactory, stable_hex
 from cdp.demo_data.people import Person
 from cdp.demo_data.truth import GroundTruth
-from cdp.demo_data.writers import FileLog, write_csv, write_json
+from cdp.demo_data.writers import FileLog, in_header_order, write_csv, write_json
+from ingestion.sources import SHOPIFY_CUSTOMER_HEADERS
 
 PAGE_SIZE = 250
 _REF = datetime(2020, 1, 1, tzinfo=UTC)
-CUSTOMERS_HEADER: tuple[str, ...] = (
-    "Customer ID", "First Name", "Last Name", "Email", "Accepts Email Marketing",
-    "Default Address Company", "Default Address Address1", "Default Address Address2",
-    "Default Address City", "Default Address Province Code", "Default Address Country Code",
-    "Default Address Zip", "Default Address Phone", "Phone", "Accepts SMS Marketing",
-    "Total Spent", "Total Orders", "Note", "Tax Exempt", "Tags",
-)  # fmt: skip
+# Today's customers export: the loader's own list (ingestion.sources).
+CUSTOMERS_HEADER: tuple[str, ...] = SHOPIFY_CUSTOMER_HEADERS
 CANCEL_REASONS = ("customer", "inventory", "fraud", "declined", "other")
 
 
@@ -60,10 +56,14 @@ def plan_customers(
         else:
             n = 1 + (rng.random() < 0.2)
         p.purchase_times = sorted(
-            local_daytime(rng, start + timedelta(seconds=span * rng.uniform(0.0, 0.998)),
-                          p.city.iana_tz, as_of)
+            local_daytime(
+                rng,
+                start + timedelta(seconds=span * rng.uniform(0.0, 0.998)),
+                p.city.iana_tz,
+                as_of,
+            )
             for _ in range(n)
-        )  # fmt: skip
+        )
         if not p.has_account:
             continue
         if rng.random() < 0.3:
@@ -141,8 +141,9 @@ class ShopifyOrders:
         rates = self.rates
         later = o.created + timedelta(days=rng.uniform(1, 20))
         if r < rates.cancel_rate:
-            o.cancelled_at = min(o.created + timedelta(hours=rng.uniform(0.5, 48)),
-                                 self.as_of - timedelta(minutes=5))  # fmt: skip
+            o.cancelled_at = min(
+                o.created + timedelta(hours=rng.uniform(0.5, 48)), self.as_of - timedelta(minutes=5)
+            )
             o.cancel_reason = rng.choice(CANCEL_REASONS)
             if rng.random() < 0.55:
                 o.status = "voided"
@@ -213,7 +214,8 @@ class ShopifyOrders:
             "customer_locale": "en-US",
             "discount_codes": (
                 [{"code": o.discount_code, "amount": money(o.discount_cents), "type": "percentage"}]
-                if o.discount_code else []
+                if o.discount_code
+                else []
             ),
             "email": o.email,
             "financial_status": o.status,
@@ -235,8 +237,9 @@ class ShopifyOrders:
             "total_discounts": money(o.discount_cents),
             "total_line_items_price": money(o.subtotal_before_discount),
             "total_price": money(total),
-            "total_shipping_price_set": {"shop_money": {"amount": money(shipping),
-                                                        "currency_code": "USD"}},
+            "total_shipping_price_set": {
+                "shop_money": {"amount": money(shipping), "currency_code": "USD"}
+            },
             "total_tax": money(tax),
             "updated_at": shopify_ts(updated, SHOP_TIMEZONE),
             "billing_address": address,
@@ -244,7 +247,7 @@ class ShopifyOrders:
             "line_items": self._lines_json(o, fulfilled),
             "refunds": self._refunds_json(o),
             "shipping_address": dict(address),
-        }  # fmt: skip
+        }
         return body
 
     @staticmethod
@@ -295,10 +298,14 @@ class ShopifyOrders:
                 "consent_updated_at": created if p.subscriber else None,
             },
             "sms_marketing_consent": (
-                {"state": "subscribed" if p.engagement > 0.45 else "not_subscribed",
-                 "opt_in_level": "single_opt_in", "consent_updated_at": created,
-                 "consent_collected_from": "SHOPIFY"}
-                if phone else None
+                {
+                    "state": "subscribed" if p.engagement > 0.45 else "not_subscribed",
+                    "opt_in_level": "single_opt_in",
+                    "consent_updated_at": created,
+                    "consent_collected_from": "SHOPIFY",
+                }
+                if phone
+                else None
             ),
             "tags": "",
             "phone": phone,
@@ -306,14 +313,24 @@ class ShopifyOrders:
             "tax_exemptions": [],
             "admin_graphql_api_id": f"gid://shopify/Customer/{p.customer_id}",
             "default_address": {
-                "customer_id": p.customer_id, "first_name": p.first, "last_name": p.last,
-                "company": None, "address1": p.address1, "address2": p.address2 or None,
-                "city": p.city.name, "province": p.city.state_name, "country": "United States",
-                "zip": p.zip, "phone": None, "name": f"{p.first} {p.last}",
-                "province_code": p.city.state_code, "country_code": "US",
-                "country_name": "United States", "default": True,
+                "customer_id": p.customer_id,
+                "first_name": p.first,
+                "last_name": p.last,
+                "company": None,
+                "address1": p.address1,
+                "address2": p.address2 or None,
+                "city": p.city.name,
+                "province": p.city.state_name,
+                "country": "United States",
+                "zip": p.zip,
+                "phone": None,
+                "name": f"{p.first} {p.last}",
+                "province_code": p.city.state_code,
+                "country_code": "US",
+                "country_name": "United States",
+                "default": True,
             },
-        }  # fmt: skip
+        }
 
     def _lines_json(self, o: OrderRec, fulfilled: bool) -> list[dict]:
         lines = []
@@ -356,24 +373,47 @@ class ShopifyOrders:
             for n, (status, message) in enumerate(attempts if failed_first else attempts[1:]):
                 tx_id = 7_100_000_000_000 + (o.id - 5_400_000_000_000) * 4 + 2 * k + n
                 transactions.append(
-                    {"id": tx_id, "admin_graphql_api_id": f"gid://shopify/OrderTransaction/{tx_id}",
-                     "amount": money(cents), "authorization": None, "created_at": ts,
-                     "currency": "USD", "gateway": "shopify_payments", "kind": "refund",
-                     "message": message, "order_id": o.id, "parent_id": o.id + 3,
-                     "processed_at": ts, "status": status, "test": False}
-                )  # fmt: skip
+                    {
+                        "id": tx_id,
+                        "admin_graphql_api_id": f"gid://shopify/OrderTransaction/{tx_id}",
+                        "amount": money(cents),
+                        "authorization": None,
+                        "created_at": ts,
+                        "currency": "USD",
+                        "gateway": "shopify_payments",
+                        "kind": "refund",
+                        "message": message,
+                        "order_id": o.id,
+                        "parent_id": o.id + 3,
+                        "processed_at": ts,
+                        "status": status,
+                        "test": False,
+                    }
+                )
             refunds.append(
-                {"id": refund_id, "admin_graphql_api_id": f"gid://shopify/Refund/{refund_id}",
-                 "created_at": ts, "note": None, "order_id": o.id, "processed_at": ts,
-                 "restock": True, "user_id": None, "transactions": transactions}
-            )  # fmt: skip
+                {
+                    "id": refund_id,
+                    "admin_graphql_api_id": f"gid://shopify/Refund/{refund_id}",
+                    "created_at": ts,
+                    "note": None,
+                    "order_id": o.id,
+                    "processed_at": ts,
+                    "restock": True,
+                    "user_id": None,
+                    "transactions": transactions,
+                }
+            )
         return refunds
 
     # -- customers export ----------------------------------------------------------------
     def write_customers(
-        self, path: Path, people: list[Person], rng: random.Random, truth: GroundTruth,
+        self,
+        path: Path,
+        people: list[Person],
+        rng: random.Random,
+        truth: GroundTruth,
         log: FileLog,
-    ) -> None:  # fmt: skip
+    ) -> None:
         spent: dict[int, int] = {}
         count: dict[int, int] = {}
         for o in self.orders:
@@ -396,15 +436,32 @@ class ShopifyOrders:
             truth.email(email, p.pid)
             truth.phone(address_phone, p.pid)
             truth.phone(phone, p.pid)
+            total_spent = spent.get(cid, 0)  # type: ignore[arg-type]
             rows.append(
-                [f"'{cid}", p.first if rng.random() > 0.03 else p.first.lower(), p.last,
-                 messy_email(rng, email), "yes" if p.subscriber else "no", "", p.address1,
-                 p.address2, p.city.name, p.city.state_code, "US", p.zip,
-                 f"'{address_phone}" if address_phone else "", f"'{phone}" if phone else "",
-                 "yes" if phone and p.engagement > 0.45 else "no", money(spent.get(cid, 0)),  # type: ignore[arg-type]
-                 str(count.get(cid, 0)), "", "no",  # type: ignore[arg-type]
-                 "VIP" if spent.get(cid, 0) > 50_000 else ""]  # type: ignore[arg-type]
-            )  # fmt: skip
+                in_header_order(
+                    CUSTOMERS_HEADER,
+                    {
+                        "Customer ID": f"'{cid}",
+                        "First Name": p.first if rng.random() > 0.03 else p.first.lower(),
+                        "Last Name": p.last,
+                        "Email": messy_email(rng, email),
+                        "Accepts Email Marketing": "yes" if p.subscriber else "no",
+                        "Default Address Address1": p.address1,
+                        "Default Address Address2": p.address2,
+                        "Default Address City": p.city.name,
+                        "Default Address Province Code": p.city.state_code,
+                        "Default Address Country Code": "US",
+                        "Default Address Zip": p.zip,
+                        "Default Address Phone": f"'{address_phone}" if address_phone else "",
+                        "Phone": f"'{phone}" if phone else "",
+                        "Accepts SMS Marketing": "yes" if phone and p.engagement > 0.45 else "no",
+                        "Total Spent": money(total_spent),
+                        "Total Orders": str(count.get(cid, 0)),  # type: ignore[arg-type]
+                        "Tax Exempt": "no",
+                        "Tags": "VIP" if total_spent > 50_000 else "",
+                    },
+                )
+            )
         log.add(path, write_csv(path, CUSTOMERS_HEADER, rows))
 
 
@@ -431,20 +488,38 @@ def write_products(path: Path, start: datetime, log: FileLog) -> None:
                 "status": "active",
                 "admin_graphql_api_id": f"gid://shopify/Product/{prod.product_id}",
                 "variants": [
-                    {"id": prod.variant_id, "product_id": prod.product_id,
-                     "title": prod.variant_title, "price": money(prod.price_cents),
-                     "sku": prod.sku, "position": 1, "inventory_policy": "deny",
-                     "compare_at_price": None, "option1": prod.variant_title,
-                     "created_at": created, "updated_at": created, "taxable": True,
-                     "barcode": None, "grams": 450, "weight": 1.0, "weight_unit": "lb",
-                     "requires_shipping": prod.product_type != "Gift Cards",
-                     "admin_graphql_api_id": f"gid://shopify/ProductVariant/{prod.variant_id}"}
+                    {
+                        "id": prod.variant_id,
+                        "product_id": prod.product_id,
+                        "title": prod.variant_title,
+                        "price": money(prod.price_cents),
+                        "sku": prod.sku,
+                        "position": 1,
+                        "inventory_policy": "deny",
+                        "compare_at_price": None,
+                        "option1": prod.variant_title,
+                        "created_at": created,
+                        "updated_at": created,
+                        "taxable": True,
+                        "barcode": None,
+                        "grams": 450,
+                        "weight": 1.0,
+                        "weight_unit": "lb",
+                        "requires_shipping": prod.product_type != "Gift Cards",
+                        "admin_graphql_api_id": f"gid://shopify/ProductVariant/{prod.variant_id}",
+                    }
                 ],
-                "options": [{"product_id": prod.product_id, "name": "Title", "position": 1,
-                             "values": [prod.variant_title]}],
+                "options": [
+                    {
+                        "product_id": prod.product_id,
+                        "name": "Title",
+                        "position": 1,
+                        "values": [prod.variant_title],
+                    }
+                ],
                 "images": [],
                 "image": None,
             }
-        )  # fmt: skip
+        )
     write_json(path, {"products": products})
     log.add(path, len(products))

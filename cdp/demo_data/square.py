@@ -27,34 +27,50 @@ from cdp.demo_data.formats import (
 from cdp.demo_data.ids import IdFactory
 from cdp.demo_data.people import Person
 from cdp.demo_data.truth import GroundTruth
-from cdp.demo_data.writers import FileLog, month_spans, write_csv
+from cdp.demo_data.writers import FileLog, in_header_order, month_spans, write_csv
+from ingestion.sources import SQUARE_CUSTOMER_HEADERS, SQUARE_TRANSACTION_HEADERS
 
-TRANSACTIONS_HEADER: tuple[str, ...] = (
-    "Date", "Time", "Time Zone", "Gross Sales", "Discounts", "Service Charges", "Net Sales",
-    "Gift Card Sales", "Tax", "Tip", "Partial Refunds", "Total Collected", "Source", "Card",
-    "Card Entry Methods", "Cash", "Square Gift Card", "Other Tender", "Other Tender Type",
-    "Tender Note", "Fees", "Net Total", "Transaction ID", "Payment ID", "Card Brand",
-    "PAN Suffix", "Device Name", "Staff Name", "Staff ID", "Details", "Description",
-    "Event Type", "Location", "Dining Option", "Customer ID", "Customer Name",
-    "Customer Reference ID", "Device Nickname", "Third Party Fees", "Deposit ID",
-    "Deposit Date", "Deposit Details", "Fee Percentage Rate", "Fee Fixed Rate", "Refund Reason",
-    "Discount Name", "Transaction Status", "Cash App", "Order Reference ID", "Fulfillment Note",
-    "Free Processing Applied", "Channel", "Unattributed Tips", "Table Info", "International Fee",
-)  # fmt: skip
+# Today's transactions export: the loader's own list (ingestion.sources).
+TRANSACTIONS_HEADER: tuple[str, ...] = SQUARE_TRANSACTION_HEADERS
 ITEMS_HEADER: tuple[str, ...] = (
-    "Date", "Time", "Time Zone", "Category", "Item", "Qty", "Price Point Name", "SKU",
-    "Modifiers Applied", "Gross Sales", "Discounts", "Net Sales", "Tax", "Transaction ID",
-    "Payment ID", "Device Name", "Notes", "Details", "Event Type", "Location", "Dining Option",
-    "Customer ID", "Customer Name", "Customer Reference ID", "Unit", "Count", "GTIN",
-    "Itemization Type", "Commission", "Employee", "Fulfillment Note", "Channel", "Token",
-    "Card Brand", "PAN Suffix",
-)  # fmt: skip
-CUSTOMERS_HEADER: tuple[str, ...] = (
-    "Reference ID", "First Name", "Last Name", "Email Address", "Phone Number", "Nickname",
-    "Company Name", "Street Address 1", "Street Address 2", "City", "State", "Postal Code",
-    "Birthday", "Memo", "Square Customer ID", "Creation Source", "First Visit", "Last Visit",
-    "Transaction Count", "Total Spend", "Email Subscription Status", "Instant Profile",
-)  # fmt: skip
+    "Date",
+    "Time",
+    "Time Zone",
+    "Category",
+    "Item",
+    "Qty",
+    "Price Point Name",
+    "SKU",
+    "Modifiers Applied",
+    "Gross Sales",
+    "Discounts",
+    "Net Sales",
+    "Tax",
+    "Transaction ID",
+    "Payment ID",
+    "Device Name",
+    "Notes",
+    "Details",
+    "Event Type",
+    "Location",
+    "Dining Option",
+    "Customer ID",
+    "Customer Name",
+    "Customer Reference ID",
+    "Unit",
+    "Count",
+    "GTIN",
+    "Itemization Type",
+    "Commission",
+    "Employee",
+    "Fulfillment Note",
+    "Channel",
+    "Token",
+    "Card Brand",
+    "PAN Suffix",
+)
+# Today's customers export: the loader's own list (ingestion.sources).
+CUSTOMERS_HEADER: tuple[str, ...] = SQUARE_CUSTOMER_HEADERS
 _TX_QUOTED_EMPTY = {"Other Tender Type", "Tender Note", "Details", "Description"}
 TX_QUOTE_EMPTY = [h in _TX_QUOTED_EMPTY for h in TRANSACTIONS_HEADER]
 ITEM_QUOTE_EMPTY = [h not in ("Date", "Time", "Qty", "Count") for h in ITEMS_HEADER]
@@ -110,9 +126,14 @@ class StoreSale:
 
 class SquareSim:
     def __init__(
-        self, rng: random.Random, ids: IdFactory, rates: BehaviourRates, start: datetime,
-        as_of: datetime, hard_cases: bool,
-    ) -> None:  # fmt: skip
+        self,
+        rng: random.Random,
+        ids: IdFactory,
+        rates: BehaviourRates,
+        start: datetime,
+        as_of: datetime,
+        hard_cases: bool,
+    ) -> None:
         self.rng = rng
         self.ids = ids
         self.rates = rates
@@ -137,8 +158,12 @@ class SquareSim:
         rng, tz = self.rng, zone(STORES[store].iana_tz)
         for _ in range(20):
             day = (lo + (hi - lo) * rng.random()).astimezone(tz)
-            local = day.replace(hour=rng.randint(10, 19), minute=rng.randrange(60),
-                                second=rng.randrange(60), microsecond=0)  # fmt: skip
+            local = day.replace(
+                hour=rng.randint(10, 19),
+                minute=rng.randrange(60),
+                second=rng.randrange(60),
+                microsecond=0,
+            )
             when = local.astimezone(UTC)
             if lo <= when < hi:
                 return when
@@ -184,8 +209,9 @@ class SquareSim:
         if phone_only:
             # The signature profile holds nothing but the phone, spelled the clerk's way.
             style = str(p.plan["square_phone_style"])
-            return self._add_profile(p, store, when, "", "", "", phone_as(p.phone or "", style),
-                                     "Point of Sale")  # fmt: skip
+            return self._add_profile(
+                p, store, when, "", "", "", phone_as(p.phone or "", style), "Point of Sale"
+            )
         r = rng.random()
         has_phone = p.phone is not None and (r < 0.8 or "shared_phone" in p.tags)
         has_email = not has_phone or r < 0.35 or r > 0.8
@@ -205,24 +231,46 @@ class SquareSim:
         return self._add_profile(p, store, when, first, last, shown, phone, source)
 
     def _instant_profile(self, p: Person, store: int, when: datetime) -> Profile:
-        profile = self._add_profile(p, store, when, p.first.upper(), p.last.upper(), "", "",
-                                    "Instant Profile")  # fmt: skip
+        profile = self._add_profile(
+            p, store, when, p.first.upper(), p.last.upper(), "", "", "Instant Profile"
+        )
         profile.instant = True
         return profile
 
     def _add_profile(
-        self, p: Person, store: int, when: datetime, first: str, last: str, email: str,
-        phone: str, source: str,
-    ) -> Profile:  # fmt: skip
-        profile = Profile(self.ids.square_customer(), p, first, last, email, phone,
-                          self.rng.random() < 0.15, source, False, store)  # fmt: skip
+        self,
+        p: Person,
+        store: int,
+        when: datetime,
+        first: str,
+        last: str,
+        email: str,
+        phone: str,
+        source: str,
+    ) -> Profile:
+        profile = Profile(
+            self.ids.square_customer(),
+            p,
+            first,
+            last,
+            email,
+            phone,
+            self.rng.random() < 0.15,
+            source,
+            False,
+            store,
+        )
         self.profiles.append(profile)
         return profile
 
     def _sale(
-        self, when: datetime, store: int, profile: Profile | None, person: Person | None,
+        self,
+        when: datetime,
+        store: int,
+        profile: Profile | None,
+        person: Person | None,
         card: bool | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         rng = self.rng
         if card is None:
             card = rng.random() < 0.72
@@ -237,9 +285,19 @@ class SquareSim:
             entry = rng.choices([e for e, _ in _ENTRY], weights=[w for _, w in _ENTRY])[0]
             brand = (name, f"{rng.randrange(10_000):04d}", entry)
         shop = STORES[store]
-        sale = StoreSale(when, store, self.ids.square_payment(), self.ids.square_payment(), lines,
-                         discount, brand, rng.choice(shop.devices), rng.randrange(len(shop.staff)),
-                         profile, person)  # fmt: skip
+        sale = StoreSale(
+            when,
+            store,
+            self.ids.square_payment(),
+            self.ids.square_payment(),
+            lines,
+            discount,
+            brand,
+            rng.choice(shop.devices),
+            rng.randrange(len(shop.staff)),
+            profile,
+            person,
+        )
         if card:
             sale.deposit_id = self.ids.base62(20)
         self.sales.append(sale)
@@ -255,10 +313,20 @@ class SquareSim:
             if later < self.as_of:
                 part = lines if r < 0.03 else lines[:1]
                 refund = StoreSale(
-                    later, store, sale.tx_id, self.ids.square_payment(), lines, 0, brand,
-                    rng.choice(shop.devices), rng.randrange(len(shop.staff)), profile, person,
-                    refund=sale, refund_lines=part,
-                )  # fmt: skip
+                    later,
+                    store,
+                    sale.tx_id,
+                    self.ids.square_payment(),
+                    lines,
+                    0,
+                    brand,
+                    rng.choice(shop.devices),
+                    rng.randrange(len(shop.staff)),
+                    profile,
+                    person,
+                    refund=sale,
+                    refund_lines=part,
+                )
                 self.sales.append(refund)
 
     def _totals(self, sale: StoreSale) -> tuple[int, int, int, int]:
@@ -288,9 +356,14 @@ class SquareSim:
         self._write_customers(folder, truth, log)
 
     def _write_month(
-        self, folder: Path, lo: date, hi: date, sales: list[StoreSale], truth: GroundTruth,
+        self,
+        folder: Path,
+        lo: date,
+        hi: date,
+        sales: list[StoreSale],
+        truth: GroundTruth,
         log: FileLog,
-    ) -> None:  # fmt: skip
+    ) -> None:
         tx_rows, item_rows = [], []
         for sale in sales:
             shop = STORES[sale.store]
@@ -307,12 +380,24 @@ class SquareSim:
             if profile is not None:
                 truth.record("square_transactions", sale.tx_id, profile.person.pid)
             tx_rows.append(
-                self._tx_row(sale, shop, day, clock, gross, discount, tax, total, fees,
-                             customer_id, customer_name)
-            )  # fmt: skip
+                self._tx_row(
+                    sale,
+                    shop,
+                    day,
+                    clock,
+                    gross,
+                    discount,
+                    tax,
+                    total,
+                    fees,
+                    customer_id,
+                    customer_name,
+                )
+            )
             for i, qty in sale.refund_lines or sale.lines:
-                item_rows.append(self._item_row(sale, shop, day, clock, i, qty, customer_id,
-                                                customer_name))  # fmt: skip
+                item_rows.append(
+                    self._item_row(sale, shop, day, clock, i, qty, customer_id, customer_name)
+                )
         span = f"{lo:%Y-%m-%d}-{hi:%Y-%m-%d}"
         path = folder / f"transactions-{span}.csv"
         log.add(path, write_csv(path, TRANSACTIONS_HEADER, tx_rows, "square", TX_QUOTE_EMPTY))
@@ -320,9 +405,19 @@ class SquareSim:
         log.add(path, write_csv(path, ITEMS_HEADER, item_rows, "square", ITEM_QUOTE_EMPTY))
 
     def _tx_row(
-        self, sale: StoreSale, shop: Store, day: str, clock: str, gross: int, discount: int,
-        tax: int, total: int, fees: int, customer_id: str, customer_name: str,
-    ) -> list[str]:  # fmt: skip
+        self,
+        sale: StoreSale,
+        shop: Store,
+        day: str,
+        clock: str,
+        gross: int,
+        discount: int,
+        tax: int,
+        total: int,
+        fees: int,
+        customer_id: str,
+        customer_name: str,
+    ) -> list[str]:
         m = square_money
         card = sale.card
         staff_name, staff_id = shop.staff[sale.staff]
@@ -334,28 +429,77 @@ class SquareSim:
         )
         deposit_date = ""
         if sale.deposit_id:
-            deposit_date = (sale.when + timedelta(days=1)).astimezone(zone(shop.iana_tz)).strftime(
-                "%Y-%m-%d")  # fmt: skip
-        return [
-            day, clock, shop.square_tz, m(gross), m(discount), m(0), m(gross + discount), m(0),
-            m(tax), m(0),
-            m(total) if partial else m(0), m(total), "Point of Sale",
-            m(total) if card else m(0), card[2] if card else "N/A",
-            m(0) if card else m(total), m(0), m(0), "", "", m(fees), m(total + fees),
-            sale.tx_id, sale.payment_id, card[0] if card else "", card[1] if card else "",
-            sale.device, staff_name, staff_id,
-            f"https://app.squareup.com/dashboard/sales/transactions/{sale.tx_id}/by-unit/{shop.location_id}",
-            description, sale.event, shop.name, "", customer_id, customer_name, "", sale.device,
-            m(0), sale.deposit_id, deposit_date, "", "2.6" if card else "",
-            m(10) if card else "", "Returned goods" if refund else "",
-            "10% Staff Pick" if sale.discount and not refund else "", "Complete", m(0), "", "",
-            m(0), shop.name, m(0), "", m(0),
-        ]  # fmt: skip
+            deposit_date = (
+                (sale.when + timedelta(days=1)).astimezone(zone(shop.iana_tz)).strftime("%Y-%m-%d")
+            )
+        details = (
+            "https://app.squareup.com/dashboard/sales/transactions/"
+            f"{sale.tx_id}/by-unit/{shop.location_id}"
+        )
+        return in_header_order(
+            TRANSACTIONS_HEADER,
+            {
+                "Date": day,
+                "Time": clock,
+                "Time Zone": shop.square_tz,
+                "Gross Sales": m(gross),
+                "Discounts": m(discount),
+                "Service Charges": m(0),
+                "Net Sales": m(gross + discount),
+                "Gift Card Sales": m(0),
+                "Tax": m(tax),
+                "Tip": m(0),
+                "Partial Refunds": m(total) if partial else m(0),
+                "Total Collected": m(total),
+                "Source": "Point of Sale",
+                "Card": m(total) if card else m(0),
+                "Card Entry Methods": card[2] if card else "N/A",
+                "Cash": m(0) if card else m(total),
+                "Square Gift Card": m(0),
+                "Other Tender": m(0),
+                "Fees": m(fees),
+                "Net Total": m(total + fees),
+                "Transaction ID": sale.tx_id,
+                "Payment ID": sale.payment_id,
+                "Card Brand": card[0] if card else "",
+                "PAN Suffix": card[1] if card else "",
+                "Device Name": sale.device,
+                "Staff Name": staff_name,
+                "Staff ID": staff_id,
+                "Details": details,
+                "Description": description,
+                "Event Type": sale.event,
+                "Location": shop.name,
+                "Customer ID": customer_id,
+                "Customer Name": customer_name,
+                "Device Nickname": sale.device,
+                "Third Party Fees": m(0),
+                "Deposit ID": sale.deposit_id,
+                "Deposit Date": deposit_date,
+                "Fee Percentage Rate": "2.6" if card else "",
+                "Fee Fixed Rate": m(10) if card else "",
+                "Refund Reason": "Returned goods" if refund else "",
+                "Discount Name": "10% Staff Pick" if sale.discount and not refund else "",
+                "Transaction Status": "Complete",
+                "Cash App": m(0),
+                "Free Processing Applied": m(0),
+                "Channel": shop.name,
+                "Unattributed Tips": m(0),
+                "International Fee": m(0),
+            },
+        )
 
     def _item_row(
-        self, sale: StoreSale, shop: Store, day: str, clock: str, i: int, qty: int,
-        customer_id: str, customer_name: str,
-    ) -> list[str]:  # fmt: skip
+        self,
+        sale: StoreSale,
+        shop: Store,
+        day: str,
+        clock: str,
+        i: int,
+        qty: int,
+        customer_id: str,
+        customer_name: str,
+    ) -> list[str]:
         prod = PRODUCTS[i]
         sign = -1 if sale.refund is not None else 1
         gross = sign * prod.price_cents * qty
@@ -363,15 +507,43 @@ class SquareSim:
         net = gross + discount
         tax = net * shop.tax_bp // 10_000
         card = sale.card
-        return [
-            day, clock, shop.square_tz, prod.product_type, prod.title, f"{sign * qty}.0",
-            "Regular", prod.sku, "", square_money(gross), square_money(discount),
-            square_money(net), square_money(tax), sale.tx_id, sale.payment_id, sale.device, "",
-            f"https://app.squareup.com/dashboard/sales/transactions/{sale.tx_id}/by-unit/{shop.location_id}",
-            sale.event, shop.name, "", customer_id, customer_name, "", "ea", str(sign * qty), "",
-            "Physical Good", square_money(0), "", "", shop.name, prod.square_token,
-            card[0] if card else "", card[1] if card else "",
-        ]  # fmt: skip
+        details = (
+            "https://app.squareup.com/dashboard/sales/transactions/"
+            f"{sale.tx_id}/by-unit/{shop.location_id}"
+        )
+        return in_header_order(
+            ITEMS_HEADER,
+            {
+                "Date": day,
+                "Time": clock,
+                "Time Zone": shop.square_tz,
+                "Category": prod.product_type,
+                "Item": prod.title,
+                "Qty": f"{sign * qty}.0",
+                "Price Point Name": "Regular",
+                "SKU": prod.sku,
+                "Gross Sales": square_money(gross),
+                "Discounts": square_money(discount),
+                "Net Sales": square_money(net),
+                "Tax": square_money(tax),
+                "Transaction ID": sale.tx_id,
+                "Payment ID": sale.payment_id,
+                "Device Name": sale.device,
+                "Details": details,
+                "Event Type": sale.event,
+                "Location": shop.name,
+                "Customer ID": customer_id,
+                "Customer Name": customer_name,
+                "Unit": "ea",
+                "Count": str(sign * qty),
+                "Itemization Type": "Physical Good",
+                "Commission": square_money(0),
+                "Channel": shop.name,
+                "Token": prod.square_token,
+                "Card Brand": card[0] if card else "",
+                "PAN Suffix": card[1] if card else "",
+            },
+        )
 
     def _write_customers(self, folder: Path, truth: GroundTruth, log: FileLog) -> None:
         rows = []
@@ -388,15 +560,31 @@ class SquareSim:
             subscribed = ""
             if prof.email:
                 subscribed = "Subscribed" if p.subscriber else self.rng.choice(("", "Unsubscribed"))
+            street = prof.street
             rows.append(
-                ["", prof.first, prof.last, prof.email, prof.phone, "", "",
-                 p.address1 if prof.street else "", p.address2 if prof.street else "",
-                 p.city.name if prof.street else "", p.city.state_code if prof.street else "",
-                 p.zip if prof.street else "", "", "", prof.square_id, prof.source,
-                 us_date(visited, shop.iana_tz), us_date(prof.last_visit or visited, shop.iana_tz),
-                 str(prof.transactions), square_money(prof.spend), subscribed,
-                 "Yes" if prof.instant else "No"]
-            )  # fmt: skip
+                in_header_order(
+                    CUSTOMERS_HEADER,
+                    {
+                        "First Name": prof.first,
+                        "Last Name": prof.last,
+                        "Email Address": prof.email,
+                        "Phone Number": prof.phone,
+                        "Street Address 1": p.address1 if street else "",
+                        "Street Address 2": p.address2 if street else "",
+                        "City": p.city.name if street else "",
+                        "State": p.city.state_code if street else "",
+                        "Postal Code": p.zip if street else "",
+                        "Square Customer ID": prof.square_id,
+                        "Creation Source": prof.source,
+                        "First Visit": us_date(visited, shop.iana_tz),
+                        "Last Visit": us_date(prof.last_visit or visited, shop.iana_tz),
+                        "Transaction Count": str(prof.transactions),
+                        "Total Spend": square_money(prof.spend),
+                        "Email Subscription Status": subscribed,
+                        "Instant Profile": "Yes" if prof.instant else "No",
+                    },
+                )
+            )
         day = self.as_of.astimezone(zone("America/New_York")).strftime("%Y-%m-%d")
         path = folder / f"customers-{day}.csv"
         log.add(path, write_csv(path, CUSTOMERS_HEADER, rows))

@@ -57,8 +57,9 @@ def plan_signature(
     browse_at = sorted(abandon_at - timedelta(hours=rng.uniform(2, 96)) for _ in range(2))
     later = [i for i, t in enumerate(send_times) if t >= abandon_at + timedelta(days=2)]
     campaign = later[0] if later else len(send_times) - 1
-    click_at = min(send_times[campaign] + timedelta(hours=rng.uniform(1, 20)),
-                   as_of - timedelta(hours=2))  # fmt: skip
+    click_at = min(
+        send_times[campaign] + timedelta(hours=rng.uniform(1, 20)), as_of - timedelta(hours=2)
+    )
     store_at = min(click_at + timedelta(days=rng.uniform(5, 45)), as_of - timedelta(hours=1))
     store_at = max(store_at, click_at + timedelta(minutes=30))
     person.plan.update(

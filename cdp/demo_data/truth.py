@@ -128,9 +128,15 @@ class GroundTruth:
                 phones = [f"+1{p.phone}"] if p.phone else []
                 tags = p.tags | self._channel_tags(p)
                 out.writerow(
-                    [p.pid, p.first, p.last, ";".join(p.real_emails()), ";".join(phones),
-                     ";".join(sorted(tags))]
-                )  # fmt: skip
+                    [
+                        p.pid,
+                        p.first,
+                        p.last,
+                        ";".join(p.real_emails()),
+                        ";".join(phones),
+                        ";".join(sorted(tags)),
+                    ]
+                )
         log.add(path, len(people))
 
         path = self.truth_dir / "records.csv"

@@ -433,24 +433,36 @@ def tracker_calls(
         account_email = emails_by_customer.get(str(customer))
         if account_email:
             calls.append(
-                {**common, "type": "identify", "messageId": common["messageId"] + "-login",
-                 "traits": {"email": account_email}}
-            )  # fmt: skip
+                {
+                    **common,
+                    "type": "identify",
+                    "messageId": common["messageId"] + "-login",
+                    "traits": {"email": account_email},
+                }
+            )
     checkout = (event.get("data") or {}).get("checkout") or {}
     email = checkout.get("email") or (emails_by_customer.get(str(customer)) if customer else None)
     if event["name"] == "checkout_started" and (email or checkout.get("phone")):
         # The shopper typed the address at checkout: the tracker identifies them.
         traits = {k: v for k, v in (("email", email), ("phone", checkout.get("phone"))) if v}
         calls.append(
-            {**common, "type": "identify", "messageId": common["messageId"] + "-id",
-             "traits": traits}
-        )  # fmt: skip
+            {
+                **common,
+                "type": "identify",
+                "messageId": common["messageId"] + "-id",
+                "traits": traits,
+            }
+        )
     if event["name"] == "page_viewed":
         page = common["context"]["page"]
         calls.append(
-            {**common, "type": "page", "name": page.get("title"),
-             "properties": {k: page.get(k) for k in ("url", "path", "referrer", "title")}}
-        )  # fmt: skip
+            {
+                **common,
+                "type": "page",
+                "name": page.get("title"),
+                "properties": {k: page.get(k) for k in ("url", "path", "referrer", "title")},
+            }
+        )
     elif event["name"] in _TRACK_NAMES:
         call = {**common, "type": "track", "event": _TRACK_NAMES[event["name"]]}
         call["properties"] = _properties(event)

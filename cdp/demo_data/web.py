@@ -100,10 +100,14 @@ class WebSim:
         self._logged_in: set[str] = set()
         self._device_json: dict[str, str] = {}
         self._variant_json = [dumps({"productVariant": _variant(p)}) for p in PRODUCTS]
-        self._cart_json = {(i, q): dumps({"cartLine": _cart_line(p, q)})
-                           for i, p in enumerate(PRODUCTS) for q in (1, 2)}  # fmt: skip
-        self._browsers = {kind: [b for b in BROWSERS if b.kind == kind]
-                          for kind in ("phone", "laptop", "tablet")}  # fmt: skip
+        self._cart_json = {
+            (i, q): dumps({"cartLine": _cart_line(p, q)})
+            for i, p in enumerate(PRODUCTS)
+            for q in (1, 2)
+        }
+        self._browsers = {
+            kind: [b for b in BROWSERS if b.kind == kind] for kind in ("phone", "laptop", "tablet")
+        }
         self._live = True
         """False while a session's buyer blocks the pixel: the order happens, no events do."""
         self._last = start
@@ -112,8 +116,9 @@ class WebSim:
     # -- devices -------------------------------------------------------------------------
     def _device(self, kind: str, shared: bool = False) -> Device:
         browser = self.rng.choice(self._browsers[kind])
-        device = Device(self.ids.uuid(), kind, browser.user_agent,
-                        self.rng.choice(browser.screens), shared)  # fmt: skip
+        device = Device(
+            self.ids.uuid(), kind, browser.user_agent, self.rng.choice(browser.screens), shared
+        )
         self._device_json[device.client_id] = (
             f'"navigator":{{"userAgent":{js(device.user_agent)},"language":"en-US"}},'
             f'"window":{{"screen":{{"width":{device.screen[0]},"height":{device.screen[1]}}}}}'
@@ -230,13 +235,28 @@ class WebSim:
         emit(p, device, customer, t, "page_viewed", landing, referrer, _title(page), "{}")
         if "/collections/" in page:
             slug = page.rsplit("/", 1)[-1]
-            data = dumps({"collection": {"id": str(COLLECTION_IDS.get(slug, 0)),
-                                         "title": _SLUG_TO_TYPE.get(slug, slug)}})  # fmt: skip
+            data = dumps(
+                {
+                    "collection": {
+                        "id": str(COLLECTION_IDS.get(slug, 0)),
+                        "title": _SLUG_TO_TYPE.get(slug, slug),
+                    }
+                }
+            )
             emit(p, device, customer, t, "collection_viewed", landing, referrer, _title(page), data)
         elif page.endswith("/search"):
             query = landing.split("q=", 1)[-1].replace("+", " ")
-            emit(p, device, customer, t, "search_submitted", landing, referrer, _title(page),
-                 dumps({"searchResult": {"query": query}}))  # fmt: skip
+            emit(
+                p,
+                device,
+                customer,
+                t,
+                "search_submitted",
+                landing,
+                referrer,
+                _title(page),
+                dumps({"searchResult": {"query": query}}),
+            )
         views = products if products is not None else rng.choice((1, 1, 1, 2, 2, 3))
         viewed: list[int] = []
         previous = landing
@@ -247,8 +267,17 @@ class WebSim:
             href = f"{SHOP_URL}/products/{PRODUCTS[i].handle}"
             title = _title(href)
             emit(p, device, customer, t, "page_viewed", href, previous, title, "{}")
-            emit(p, device, customer, t, "product_viewed", href, previous, title,
-                 self._variant_json[i])  # fmt: skip
+            emit(
+                p,
+                device,
+                customer,
+                t,
+                "product_viewed",
+                href,
+                previous,
+                title,
+                self._variant_json[i],
+            )
             previous = href
         wants_cart = kind in ("purchase", "abandon") or (kind != "click" and rng.random() < 0.15)
         if not wants_cart and not (kind == "click" and rng.random() < 0.2):
@@ -258,8 +287,17 @@ class WebSim:
             qty = 1 if rng.random() < 0.85 else 2
             cart.append((i, qty))
             t += timedelta(seconds=rng.uniform(3, 40))
-            emit(p, device, customer, t, "product_added_to_cart", previous, previous,
-                 _title(previous), self._cart_json[(i, qty)])  # fmt: skip
+            emit(
+                p,
+                device,
+                customer,
+                t,
+                "product_added_to_cart",
+                previous,
+                previous,
+                _title(previous),
+                self._cart_json[(i, qty)],
+            )
         if kind in ("purchase", "abandon"):
             self._checkout(p, device, customer, t, kind, cart, landing, referrer, typed_email)
 
@@ -281,14 +319,19 @@ class WebSim:
         if source == "google":
             return f"{SHOP_URL}{path}", REFERRERS["google"]
         if source == "google_cpc":
-            return (f"{SHOP_URL}{path}?utm_source=google&utm_medium=cpc&utm_campaign=brand-search"
-                    f"&gclid={self.ids.fresh_hex(24)}", REFERRERS["google"])  # fmt: skip
+            return (
+                f"{SHOP_URL}{path}?utm_source=google&utm_medium=cpc&utm_campaign=brand-search"
+                f"&gclid={self.ids.fresh_hex(24)}",
+                REFERRERS["google"],
+            )
         if source == "search":
             return f"{SHOP_URL}/search?q={rng.choice(_SEARCHES).replace(' ', '+')}", ""
         medium = {"instagram": "paid_social", "facebook": "paid_social", "pinterest": "social"}
-        return (f"{SHOP_URL}{path}?utm_source={source}&utm_medium={medium[source]}"
-                f"&utm_campaign=seasonal-{rng.choice(('spring', 'summer', 'fall', 'holiday'))}",
-                REFERRERS[source])  # fmt: skip
+        return (
+            f"{SHOP_URL}{path}?utm_source={source}&utm_medium={medium[source]}"
+            f"&utm_campaign=seasonal-{rng.choice(('spring', 'summer', 'fall', 'holiday'))}",
+            REFERRERS[source],
+        )
 
     def _checkout(
         self,
@@ -320,8 +363,18 @@ class WebSim:
         checkout = _checkout_data(token, shown_email or None, typed, cart, subtotal - discount)
         contact = (shown_email, typed)
         self._emit(p, device, customer, t, "page_viewed", checkout_href, "", "Checkout", "{}")
-        self._emit(p, device, customer, t, "checkout_started", checkout_href, "", "Checkout",
-                   dumps({"checkout": checkout}), contact)  # fmt: skip
+        self._emit(
+            p,
+            device,
+            customer,
+            t,
+            "checkout_started",
+            checkout_href,
+            "",
+            "Checkout",
+            dumps({"checkout": checkout}),
+            contact,
+        )
         if kind != "purchase":
             return
         t += timedelta(seconds=rng.uniform(60, 420))
@@ -347,17 +400,34 @@ class WebSim:
         self.orders.add(order)
         done_href = f"{SHOP_URL}/checkouts/cn/{token}/thank-you"
         checkout["order"] = {"id": str(order_id)}
-        self._emit(p, device, customer, t, "page_viewed", done_href, checkout_href, "Thank you",
-                   "{}")  # fmt: skip
-        self._emit(p, device, customer, t, "checkout_completed", done_href, checkout_href,
-                   "Thank you", dumps({"checkout": checkout}), contact)  # fmt: skip
+        self._emit(
+            p, device, customer, t, "page_viewed", done_href, checkout_href, "Thank you", "{}"
+        )
+        self._emit(
+            p,
+            device,
+            customer,
+            t,
+            "checkout_completed",
+            done_href,
+            checkout_href,
+            "Thank you",
+            dumps({"checkout": checkout}),
+            contact,
+        )
         if account and not device.shared:
             self._logged_in.add(device.client_id)
 
     def _checkout_email(
-        self, p: Person, t: datetime, kind: str, account: bool, guest: bool,
-        customer: str | None, typed_email: str | None,
-    ) -> str:  # fmt: skip
+        self,
+        p: Person,
+        t: datetime,
+        kind: str,
+        account: bool,
+        guest: bool,
+        customer: str | None,
+        typed_email: str | None,
+    ) -> str:
         """The address on the checkout: the account's, a typed one, a typo, or none yet."""
         rng = self.rng
         if typed_email is not None:
@@ -474,9 +544,15 @@ def _checkout_data(
         "totalPrice": _money(total),
         "subtotalPrice": _money(total),
         "lineItems": [
-            {"title": PRODUCTS[i].title, "quantity": q,
-             "variant": {"id": str(PRODUCTS[i].variant_id), "sku": PRODUCTS[i].sku,
-                         "price": _money(PRODUCTS[i].price_cents)}}
+            {
+                "title": PRODUCTS[i].title,
+                "quantity": q,
+                "variant": {
+                    "id": str(PRODUCTS[i].variant_id),
+                    "sku": PRODUCTS[i].sku,
+                    "price": _money(PRODUCTS[i].price_cents),
+                },
+            }
             for i, q in cart
         ],
-    }  # fmt: skip
+    }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from cdp.core.errors import CdpError
@@ -100,6 +100,14 @@ def square_cell(value: str, quote_empty: bool) -> str:
     return _quote(value) if _needs_quotes(value) else value
 
 
+def in_header_order(header: Sequence[str], cells: dict[str, str]) -> list[str]:
+    """A CSV row from `{column: value}`: columns it does not name are blank."""
+    unknown = cells.keys() - set(header)
+    if unknown:
+        raise ValueError(f"not columns of this file: {sorted(unknown)}")
+    return [cells.get(column, "") for column in header]
+
+
 def write_csv(
     path: Path,
     header: Sequence[str],
@@ -153,7 +161,3 @@ def month_spans(first: date, last: date) -> list[tuple[date, date]]:
         spans.append((cursor, end))
         cursor = next_month
     return spans
-
-
-def month_key(dt: datetime) -> str:
-    return dt.strftime("%Y-%m")

@@ -6,7 +6,7 @@ it to DESTINATIONS below; `docs/exports.md` walks through it.
 
 from __future__ import annotations
 
-from exports.destinations.base import Destination, MarketingChannel, Profile
+from exports.destinations.base import Destination, MarketingChannel
 from exports.destinations.generic import JSONL, PARQUET
 from exports.destinations.google_customer_match import GOOGLE_CUSTOMER_MATCH
 from exports.destinations.hubspot import HUBSPOT
@@ -42,4 +42,4 @@ def get_destination(name: str) -> Destination:
         ) from None
 
 
-__all__ = ["DESTINATIONS", "Destination", "MarketingChannel", "Profile", "get_destination"]
+__all__ = ["DESTINATIONS", "Destination", "MarketingChannel", "get_destination"]

@@ -12,25 +12,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-if TYPE_CHECKING:
-    from exports.segments import SegmentSpec
+from exports.model import SEGMENT_CHANNELS, Profile, SegmentSpec
 
 MarketingChannel = Literal["email", "sms", "ads"]
 FileFormat = Literal["csv", "jsonl", "parquet"]
 
-# Segment channels (meta.segment.channel).
-ALL_CHANNELS: frozenset[str] = frozenset({"email", "sms", "crm", "ads"})
-
-# One profile row from `marts.profiles` (column name -> value), as selected by the writer, plus
-# `in_profiles`, `email_all_profiles_consented` and `is_suppressed`.
-Profile = Mapping[str, Any]
-
 # (profile, segment, notes) -> {header: cell}. `notes` counts value-level fixes (e.g. a blanked
 # invalid phone) so they surface in the manifest instead of disappearing silently. CSV
 # destinations return text cells; JSON Lines / Parquet destinations may return bools and None.
-RowFormatter = Callable[[Profile, "SegmentSpec", Counter[str]], dict[str, Any]]
+RowFormatter = Callable[[Profile, SegmentSpec, Counter[str]], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -66,7 +58,7 @@ class Destination:
     doc_url: str
     phone_columns: frozenset[str] = field(default_factory=frozenset)
     file_format: FileFormat = "csv"
-    channels: frozenset[str] = ALL_CHANNELS
+    channels: frozenset[str] = SEGMENT_CHANNELS
     requires_email: bool = True
     required_fields: tuple[str, ...] = ()
     replaces_changed_rows: bool = False
@@ -81,7 +73,7 @@ class Destination:
             raise ValueError(f"destination {self.name}: phone_columns not in headers: {unknown}")
         if self.marketing_channel == "email" and self.channels != frozenset({"email"}):
             raise ValueError(f"destination {self.name}: email marketing needs channels {{email}}")
-        if not self.channels <= ALL_CHANNELS:
+        if not self.channels <= SEGMENT_CHANNELS:
             raise ValueError(f"destination {self.name}: unknown channels {self.channels}")
 
     def sibling_name(self, kind: str) -> str:

@@ -10,13 +10,11 @@ written by pyarrow, text columns as UTF-8 strings and the `is_*` columns as bool
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from exports.csv_safety import text
-from exports.destinations.base import Destination, Profile
-
-if TYPE_CHECKING:
-    from exports.segments import SegmentSpec
+from exports.destinations.base import Destination
+from exports.model import ADDRESS_COLUMNS, Profile, SegmentSpec
 
 COLUMNS: tuple[str, ...] = (
     "person_id",
@@ -25,12 +23,7 @@ COLUMNS: tuple[str, ...] = (
     "phone",
     "first_name",
     "last_name",
-    "address_line_1",
-    "address_line_2",
-    "city",
-    "region",
-    "postal_code",
-    "country_code",
+    *ADDRESS_COLUMNS,
     "lifecycle_stage",
     "is_email_marketable",
     "is_sms_marketable",

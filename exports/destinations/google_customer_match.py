@@ -11,9 +11,9 @@ from the Data Manager API page "Format user data" (see `exports.hashing`).
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
 
-from exports.destinations.base import Destination, Profile
+from exports.destinations.base import Destination
+from exports.destinations.cells import ads_phone
 from exports.hashing import (
     google_country,
     google_email,
@@ -22,22 +22,15 @@ from exports.hashing import (
     google_zip,
     sha256_hex,
 )
-
-if TYPE_CHECKING:
-    from exports.segments import SegmentSpec
+from exports.model import Profile, SegmentSpec
 
 HEADERS: tuple[str, ...] = ("Email", "Phone", "First Name", "Last Name", "Country", "Zip")
 
 
 def format_row(profile: Profile, segment: SegmentSpec, notes: Counter[str]) -> dict[str, str]:
-    """Hashed identifiers; the address group is sent whole or not at all.
-
-    The phone is only used when the person also agreed to SMS marketing: the phone is theirs
-    to give for marketing, and an ads audience is marketing.
-    """
-    phone = google_phone(profile.get("phone")) if profile.get("is_sms_marketable") is True else ""
-    if profile.get("phone") and not phone:
-        notes["phone_not_used"] += 1
+    """Hashed identifiers; the address group is sent whole or not at all, the phone only with
+    SMS-marketing consent (`cells.ads_phone`)."""
+    phone = ads_phone(profile, google_phone, notes)
     country = google_country(profile.get("country_code"))
     first = google_name(profile.get("first_name"))
     last = google_name(profile.get("last_name"), last=True)

@@ -16,13 +16,11 @@ back. Create both custom contact properties in HubSpot (or skip the columns when
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
 
 from exports.csv_safety import e164_or_blank, text
-from exports.destinations.base import Destination, Profile
-
-if TYPE_CHECKING:
-    from exports.segments import SegmentSpec
+from exports.destinations.base import Destination
+from exports.destinations.cells import may_email, street_address
+from exports.model import Profile, SegmentSpec
 
 HEADERS: tuple[str, ...] = (
     "Email",
@@ -71,12 +69,6 @@ def lifecycle_stage(value: object, notes: Counter[str]) -> str:
     return mapped
 
 
-def street_address(profile: Profile) -> str:
-    """HubSpot contacts have one street field, so line 2 follows line 1 after a comma."""
-    lines = [text(profile.get("address_line_1")), text(profile.get("address_line_2"))]
-    return ", ".join(line for line in lines if line)
-
-
 def format_row(profile: Profile, segment: SegmentSpec, notes: Counter[str]) -> dict[str, str]:
     return {
         "Email": text(profile.get("email")),
@@ -90,11 +82,7 @@ def format_row(profile: Profile, segment: SegmentSpec, notes: Counter[str]) -> d
         "Country/Region": text(profile.get("country_code")),
         "Lifecycle Stage": lifecycle_stage(profile.get("lifecycle_stage"), notes),
         "CDP Person ID": text(profile.get("person_id")),
-        "CDP Email Marketable": (
-            "true"
-            if profile.get("is_email_marketable") is True and not profile.get("is_suppressed")
-            else "false"
-        ),
+        "CDP Email Marketable": "true" if may_email(profile) else "false",
     }
 
 

@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import TYPE_CHECKING
 
 from exports.csv_safety import e164_or_blank, text
-from exports.destinations.base import Destination, Profile
-
-if TYPE_CHECKING:
-    from exports.segments import SegmentSpec
+from exports.destinations.base import Destination
+from exports.model import ADDRESS_COLUMNS, Profile, SegmentSpec
 
 HEADERS: tuple[str, ...] = (
     "Email Address",
@@ -39,17 +36,7 @@ def format_address(profile: Profile, notes: Counter[str]) -> str:
     An address without street, city or country is left blank (Mailchimp rejects partial
     addresses) and counted as `incomplete_address_blanked`.
     """
-    parts = [
-        _SPACES.sub(" ", text(profile.get(column)))
-        for column in (
-            "address_line_1",
-            "address_line_2",
-            "city",
-            "region",
-            "postal_code",
-            "country_code",
-        )
-    ]
+    parts = [_SPACES.sub(" ", text(profile.get(column))) for column in ADDRESS_COLUMNS]
     line1, _line2, city, _region, _postal, country = parts
     if not any(parts):
         return ""

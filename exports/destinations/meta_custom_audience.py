@@ -11,9 +11,9 @@ SHA-256 hashed, so no plain-text value leaves the warehouse.
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
 
-from exports.destinations.base import Destination, Profile
+from exports.destinations.base import Destination
+from exports.destinations.cells import ads_phone
 from exports.hashing import (
     meta_city,
     meta_country,
@@ -24,18 +24,14 @@ from exports.hashing import (
     meta_zip,
     sha256_hex,
 )
-
-if TYPE_CHECKING:
-    from exports.segments import SegmentSpec
+from exports.model import Profile, SegmentSpec
 
 HEADERS: tuple[str, ...] = ("email", "phone", "fn", "ln", "ct", "st", "zip", "country")
 
 
 def format_row(profile: Profile, segment: SegmentSpec, notes: Counter[str]) -> dict[str, str]:
-    """Every identifier hashed; the phone only with SMS-marketing consent (see Google's)."""
-    phone = meta_phone(profile.get("phone")) if profile.get("is_sms_marketable") is True else ""
-    if profile.get("phone") and not phone:
-        notes["phone_not_used"] += 1
+    """Every identifier hashed; the phone only with SMS-marketing consent (`cells.ads_phone`)."""
+    phone = ads_phone(profile, meta_phone, notes)
     country = meta_country(profile.get("country_code"))
     return {
         "email": sha256_hex(meta_email(profile.get("email"))),

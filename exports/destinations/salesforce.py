@@ -14,14 +14,11 @@ it as Text(64), External ID, to upsert with Data Loader).
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
 
 from exports.csv_safety import e164_or_blank, text
-from exports.destinations.base import Destination, Profile
-from exports.destinations.hubspot import street_address
-
-if TYPE_CHECKING:
-    from exports.segments import SegmentSpec
+from exports.destinations.base import Destination
+from exports.destinations.cells import may_email, street_address
+from exports.model import Profile, SegmentSpec
 
 HEADERS: tuple[str, ...] = (
     "FirstName",
@@ -40,7 +37,6 @@ HEADERS: tuple[str, ...] = (
 
 def format_row(profile: Profile, segment: SegmentSpec, notes: Counter[str]) -> dict[str, str]:
     """HasOptedOutOfEmail is TRUE unless the person may be emailed (unknown = opted out)."""
-    may_email = profile.get("is_email_marketable") is True and not profile.get("is_suppressed")
     return {
         "FirstName": text(profile.get("first_name")),
         "LastName": text(profile.get("last_name")),
@@ -51,7 +47,7 @@ def format_row(profile: Profile, segment: SegmentSpec, notes: Counter[str]) -> d
         "MailingState": text(profile.get("region")),
         "MailingPostalCode": text(profile.get("postal_code")),
         "MailingCountry": text(profile.get("country_code")),
-        "HasOptedOutOfEmail": "false" if may_email else "true",
+        "HasOptedOutOfEmail": "false" if may_email(profile) else "true",
         "CDP_Person_ID__c": text(profile.get("person_id")),
     }
 

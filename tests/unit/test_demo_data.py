@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,9 +35,14 @@ SQUARE_ZONES = {
 
 def _run(base: Path, hard_cases: bool = False, seed: int = 11, **kw: object) -> tuple:
     summary = generate_demo_data(
-        base / "landing", base / "truth", people=PEOPLE, seed=seed, as_of=AS_OF,
-        hard_cases=hard_cases, **kw,
-    )  # fmt: skip
+        base / "landing",
+        base / "truth",
+        people=PEOPLE,
+        seed=seed,
+        as_of=AS_OF,
+        hard_cases=hard_cases,
+        **kw,
+    )
     return summary, base / "landing", base / "truth"
 
 
@@ -94,8 +102,13 @@ def _doc_headers() -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for headers in lists:
         if headers[:2] == ["Email Address", "First Name"]:
-            kind = ("unsubscribed" if "UNSUB_TIME" in headers
-                    else "cleaned" if "CLEAN_TIME" in headers else "subscribed")  # fmt: skip
+            kind = (
+                "unsubscribed"
+                if "UNSUB_TIME" in headers
+                else "cleaned"
+                if "CLEAN_TIME" in headers
+                else "subscribed"
+            )
             found[f"mailchimp_{kind}"] = headers
         elif headers[:2] == ["Customer ID", "First Name"]:
             found["shopify_customers"] = headers
@@ -132,9 +145,12 @@ def test_another_seed_gives_other_data(tmp_path: Path, plain: tuple) -> None:
 def test_rerun_removes_stale_files(tmp_path: Path) -> None:
     # An earlier run ending a year before: its months are not this run's months.
     summary = generate_demo_data(
-        tmp_path / "landing", tmp_path / "truth", people=20, seed=11,
+        tmp_path / "landing",
+        tmp_path / "truth",
+        people=20,
+        seed=11,
         as_of=AS_OF.replace(year=AS_OF.year - 1),
-    )  # fmt: skip
+    )
     earlier = {f.path for f in summary.files if f.path.is_relative_to(tmp_path / "landing")}
     _, landing, _ = _run(tmp_path)
     now = {p for p in landing.rglob("*") if p.is_file() and p.name != MARKER_NAME}
@@ -155,8 +171,9 @@ def test_refuses_a_folder_holding_real_exports_and_deletes_nothing(tmp_path: Pat
     assert real.read_text(encoding="utf-8") == "Customer ID,First Name\n'1001,Ada\n"
     assert other.exists()
     assert sorted(p.name for p in (tmp_path / "landing").rglob("*") if p.is_file()) == [
-        "customers-2025-01-01.csv", "customers_export.csv",
-    ]  # fmt: skip
+        "customers-2025-01-01.csv",
+        "customers_export.csv",
+    ]
 
 
 def test_refuses_earlier_demo_output_someone_replaced(tmp_path: Path) -> None:
@@ -251,8 +268,11 @@ def test_file_names_and_splitting(plain: tuple) -> None:
 
 def test_json_files_have_documented_top_level_keys(plain: tuple) -> None:
     _, landing, _ = plain
-    for endpoint, key in (("sent_to", "sent_to"), ("email_activity", "emails"),
-                          ("unsubscribed", "unsubscribes")):  # fmt: skip
+    for endpoint, key in (
+        ("sent_to", "sent_to"),
+        ("email_activity", "emails"),
+        ("unsubscribed", "unsubscribes"),
+    ):
         for path in (landing / "mailchimp").glob(f"{endpoint}_*.json"):
             body = json.loads(path.read_text(encoding="utf-8"))
             assert set(body) == {key, "campaign_id", "total_items", "_links"}
@@ -266,14 +286,28 @@ def test_json_files_have_documented_top_level_keys(plain: tuple) -> None:
     events = _events(landing)
     assert events
     for event in events:
-        assert {"id", "name", "timestamp", "clientId", "customerId", "seq", "type", "context",
-                "data"} <= set(event)  # fmt: skip
+        assert {
+            "id",
+            "name",
+            "timestamp",
+            "clientId",
+            "customerId",
+            "seq",
+            "type",
+            "context",
+            "data",
+        } <= set(event)
         assert event["context"]["document"]["location"]["href"].startswith("https://")
         assert event["context"]["navigator"]["userAgent"]
         assert set(event["context"]["window"]["screen"]) == {"width", "height"}
     names = {e["name"] for e in events}
-    assert {"page_viewed", "product_viewed", "product_added_to_cart", "checkout_started",
-            "checkout_completed"} <= names  # fmt: skip
+    assert {
+        "page_viewed",
+        "product_viewed",
+        "product_added_to_cart",
+        "checkout_started",
+        "checkout_completed",
+    } <= names
     for event in events:
         if event["name"] == "product_viewed":
             assert event["data"]["productVariant"]["product"]["id"]
@@ -300,8 +334,11 @@ def test_orders_have_nested_customers_cancellations_and_refunds(plain: tuple) ->
         assert re.fullmatch(r"\d+\.\d{2}", o["total_price"])
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[-+]\d\d:\d\d", o["created_at"])
         assert all("product_type" not in line for line in o["line_items"])
-    completed = {e["data"]["checkout"]["token"] for e in _events(landing)
-                 if e["name"] == "checkout_completed"}  # fmt: skip
+    completed = {
+        e["data"]["checkout"]["token"]
+        for e in _events(landing)
+        if e["name"] == "checkout_completed"
+    }
     assert completed <= {o["checkout_token"] for o in orders}
 
 
@@ -317,8 +354,10 @@ def test_square_money_dates_and_customers(plain: tuple) -> None:
     assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["Date"]) for r in rows)
     assert all(re.fullmatch(r"\d{2}:\d{2}:\d{2}", r["Time"]) for r in rows)
     assert {r["Time Zone"] for r in rows} <= {
-        "Eastern Time (US & Canada)", "Central Time (US & Canada)", "Pacific Time (US & Canada)"
-    }  # fmt: skip
+        "Eastern Time (US & Canada)",
+        "Central Time (US & Canada)",
+        "Pacific Time (US & Canada)",
+    }
     with_customer = [r for r in rows if r["Customer ID"]]
     assert 0 < len(with_customer) < len(rows) * 0.8  # many store sales carry no customer
     directory = _csv_rows(next((landing / "square").glob("customers-*.csv")))
@@ -380,8 +419,9 @@ def test_truth_covers_every_record_and_identifier(plain: tuple) -> None:
     directory = _csv_rows(next((landing / "square").glob("customers-*.csv")))
     assert set(records["square_customers"]) == {r["Square Customer ID"] for r in directory}
     sales = [r for p in (landing / "square").glob("transactions-*.csv") for r in _csv_rows(p)]
-    assert set(records["square_transactions"]) == {s["Transaction ID"] for s in sales
-                                                   if s["Customer ID"]}  # fmt: skip
+    assert set(records["square_transactions"]) == {
+        s["Transaction ID"] for s in sales if s["Customer ID"]
+    }
     owners = _identifier_owners(truth)
     for m in members:
         pid = records["mailchimp_members"][m["EUID"]]
@@ -477,20 +517,29 @@ def test_signature_story_is_one_consistent_person(plain: tuple) -> None:
         euid = member["EUID"]
         assert records["mailchimp_members"][euid] == pid
         # On a phone: an abandoned checkout typing E.
-        started = [e for e in events if e["name"] == "checkout_started"
-                   and (e["data"]["checkout"]["email"] or "").strip().lower() == email]  # fmt: skip
+        started = [
+            e
+            for e in events
+            if e["name"] == "checkout_started"
+            and (e["data"]["checkout"]["email"] or "").strip().lower() == email
+        ]
         assert started
         phone_client = started[0]["clientId"]
         assert "Mobile" in started[0]["context"]["navigator"]["userAgent"]
         assert started[0]["customerId"] is None
-        completed = {e["data"]["checkout"]["token"] for e in events
-                     if e["name"] == "checkout_completed"}  # fmt: skip
+        completed = {
+            e["data"]["checkout"]["token"] for e in events if e["name"] == "checkout_completed"
+        }
         assert started[0]["data"]["checkout"]["token"] not in completed
         phone_events = [e for e in events if e["clientId"] == phone_client]
         assert any(e["name"] == "product_viewed" for e in phone_events)
         # On a laptop: the campaign click with mc_eid = EUID, also in email-activity.
-        clicks = [e for e in events if e["name"] == "page_viewed"
-                  and f"mc_eid={euid}" in e["context"]["document"]["location"]["href"]]  # fmt: skip
+        clicks = [
+            e
+            for e in events
+            if e["name"] == "page_viewed"
+            and f"mc_eid={euid}" in e["context"]["document"]["location"]["href"]
+        ]
         assert clicks
         laptop_client = clicks[0]["clientId"]
         assert laptop_client != phone_client
@@ -514,8 +563,12 @@ def test_signature_story_is_one_consistent_person(plain: tuple) -> None:
         assert profile["Phone Number"] != member["Phone Number"]
         assert not profile["Email Address"]
         assert records["square_customers"][profile["Square Customer ID"]] == pid
-        sales = [r for p in (landing / "square").glob("transactions-*.csv") for r in _csv_rows(p)
-                 if r["Customer ID"] == profile["Square Customer ID"]]  # fmt: skip
+        sales = [
+            r
+            for p in (landing / "square").glob("transactions-*.csv")
+            for r in _csv_rows(p)
+            if r["Customer ID"] == profile["Square Customer ID"]
+        ]
         assert sales and all(
             records["square_transactions"][s["Transaction ID"]] == pid for s in sales
         )
@@ -537,8 +590,11 @@ def test_ordinary_mess_is_present(plain: tuple) -> None:
     emails += [
         r["Email Address"] for r in _csv_rows(next((landing / "square").glob("customers-*.csv")))
     ]
-    emails += [e["data"]["checkout"]["email"] or "" for e in _events(landing)
-               if e["name"] == "checkout_started"]  # fmt: skip
+    emails += [
+        e["data"]["checkout"]["email"] or ""
+        for e in _events(landing)
+        if e["name"] == "checkout_started"
+    ]
     emails = [e for e in emails if e]
     assert any(e != e.strip() for e in emails)
     assert any(e.strip() != e.strip().lower() for e in emails)
@@ -548,9 +604,12 @@ def test_ordinary_mess_is_present(plain: tuple) -> None:
     ]
     phones = [p for p in phones if p]
     styles = {
-        "paren": r"\(\d{3}\) \d{3}-\d{4}", "dots": r"\d{3}\.\d{3}\.\d{4}",
-        "intl": r"\+1 \d{3}-\d{3}-\d{4}", "digits": r"\d{10}", "one": r"1-\d{3}-\d{3}-\d{4}",
-    }  # fmt: skip
+        "paren": r"\(\d{3}\) \d{3}-\d{4}",
+        "dots": r"\d{3}\.\d{3}\.\d{4}",
+        "intl": r"\+1 \d{3}-\d{3}-\d{4}",
+        "digits": r"\d{10}",
+        "one": r"1-\d{3}-\d{3}-\d{4}",
+    }
     found = {name for name, rx in styles.items() if any(re.fullmatch(rx, p) for p in phones)}
     assert len(found) >= 4
     customers = _csv_rows(next((landing / "shopify").glob("customers_export*.csv")))
@@ -564,7 +623,37 @@ def test_some_checkouts_were_abandoned_in_the_last_day(plain: tuple) -> None:
         e["data"]["checkout"]["token"] for e in events if e["name"] == "checkout_completed"
     }
     cutoff = (AS_OF - timedelta(hours=24)).strftime("%Y-%m-%dT%H:%M:%S")
-    recent = [e for e in events if e["name"] == "checkout_started" and e["timestamp"] >= cutoff
-              and e["data"]["checkout"]["token"] not in completed]  # fmt: skip
+    recent = [
+        e
+        for e in events
+        if e["name"] == "checkout_started"
+        and e["timestamp"] >= cutoff
+        and e["data"]["checkout"]["token"] not in completed
+    ]
     assert recent
     assert all(e["timestamp"] < AS_OF.strftime("%Y-%m-%dT%H:%M:%S") for e in events)
+
+
+# Runs `cdp demo-data` with Faker unimportable (None in sys.modules blocks the import).
+_WITHOUT_FAKER = """
+import sys
+sys.modules["faker"] = None
+sys.argv = ["cdp", "demo-data", "--people", "5"]
+from cdp.cli.main import main
+main()
+"""
+
+
+def test_demo_data_without_faker_says_which_extra_to_install(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_FAKER],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CDP_LANDING_DIR": str(tmp_path / "landing"), "COLUMNS": "200"},
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1 and "pip install 'cdp[demo]'" in lines[0], result.stdout
+    assert not (tmp_path / "landing").exists()

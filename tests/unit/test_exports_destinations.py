@@ -71,16 +71,27 @@ def _header(path: Path) -> str:
     ("function", "raw", "normalised", "digest"),
     [
         # Meta, Conversions API "Customer information parameters": em, ph, fn examples.
-        (meta_email, "John_Smith@gmail.com", "john_smith@gmail.com",
-         "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f"),
-        (meta_name, "Mary", "mary",
-         "6915771be1c5aa0c886870b6951b03d7eafc121fea0e80a5ea83beb7c449f4ec"),
-        (meta_name, "정", "정",
-         "8fa8cd9c440be61d0151429310034083132b35975c4bea67fdd74158eb51db14"),
-        (meta_name, "Valéry", "valéry",
-         "08e1996b5dd49e62a4b4c010d44e4345592a863bb9f8e3976219bac29417149c"),
+        (
+            meta_email,
+            "John_Smith@gmail.com",
+            "john_smith@gmail.com",
+            "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f",
+        ),
+        (
+            meta_name,
+            "Mary",
+            "mary",
+            "6915771be1c5aa0c886870b6951b03d7eafc121fea0e80a5ea83beb7c449f4ec",
+        ),
+        (meta_name, "정", "정", "8fa8cd9c440be61d0151429310034083132b35975c4bea67fdd74158eb51db14"),
+        (
+            meta_name,
+            "Valéry",
+            "valéry",
+            "08e1996b5dd49e62a4b4c010d44e4345592a863bb9f8e3976219bac29417149c",
+        ),
     ],
-)  # fmt: skip
+)
 def test_meta_published_examples(function, raw: str, normalised: str, digest: str) -> None:
     assert function(raw) == normalised
     assert sha256_hex(function(raw)) == digest

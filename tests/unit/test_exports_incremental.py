@@ -190,9 +190,13 @@ def test_run_log_records_adds_removes_refusals_and_failures(
     result = export_segment(conn, SEGMENT, "mailchimp", tmp_path, GENERATED_AT)
     record_export_run(conn, result, GENERATED_AT, LATER)
     record_failed_export_run(
-        conn, "hubspot", "vip_customers", "person_id 'p8' could not be formatted", GENERATED_AT,
+        conn,
+        "hubspot",
+        "vip_customers",
+        "person_id 'p8' could not be formatted",
+        GENERATED_AT,
         LATER,
-    )  # fmt: skip
+    )
     rows = conn.execute(
         "select destination, status, rows, adds, removes, refused_by_reason, error "
         "from meta.export_runs order by destination"

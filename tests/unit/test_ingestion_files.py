@@ -81,8 +81,11 @@ def test_utf8_with_bom_keeps_the_first_header_and_accents(conn) -> None:
 
     assert (record.status, record.rows_loaded) == ("loaded", 2)
     assert "UTF-8 with byte-order mark" in record.message
-    assert rows(conn, "select email_address, first_name, last_name from raw.mailchimp_members "
-                "order by _source_row")[0] == ("zoe@example.com", "Zoë", "Müller")  # fmt: skip
+    assert rows(
+        conn,
+        "select email_address, first_name, last_name from raw.mailchimp_members "
+        "order by _source_row",
+    )[0] == ("zoe@example.com", "Zoë", "Müller")
 
 
 def test_windows_1252_text_is_transcoded(conn) -> None:
@@ -90,8 +93,9 @@ def test_windows_1252_text_is_transcoded(conn) -> None:
 
     assert (record.status, record.rows_loaded) == ("loaded", 2)
     assert "not UTF-8: read as Windows-1252" in record.message
-    assert rows(conn, "select first_name, last_name, notes from raw.mailchimp_members "
-                "order by _source_row")[0] == ("René", "Faßbender", "“VIP” costs 5€")  # fmt: skip
+    assert rows(
+        conn, "select first_name, last_name, notes from raw.mailchimp_members order by _source_row"
+    )[0] == ("René", "Faßbender", "“VIP” costs 5€")
 
 
 def test_latin_1_text_is_transcoded(conn) -> None:
@@ -140,20 +144,33 @@ def test_wrong_field_counts_and_empty_keys_are_quarantined_not_dropped(conn) -> 
     record = only_file(load_case(conn, "wrong_field_count", "mailchimp_members"))
 
     assert (record.status, record.rows_read, record.rows_loaded, record.rows_quarantined) == (
-        "loaded", 6, 3, 3,
-    )  # fmt: skip
+        "loaded",
+        6,
+        3,
+        3,
+    )
     assert "3 record(s) quarantined" in record.message
     assert quarantined(conn) == [
-        (3, 2, "bo@example.com,Bo,Smith,2024-01-03 10:00:00,eu2",
-         "wrong number of fields: the header has 8, this record has 5"),
-        (5, 4, "di@example.com,Di,Ray,,2024-01-05 10:00:00,eu4,,,surplus",
-         "wrong number of fields: the header has 8, this record has 9"),
+        (
+            3,
+            2,
+            "bo@example.com,Bo,Smith,2024-01-03 10:00:00,eu2",
+            "wrong number of fields: the header has 8, this record has 5",
+        ),
+        (
+            5,
+            4,
+            "di@example.com,Di,Ray,,2024-01-05 10:00:00,eu4,,,surplus",
+            "wrong number of fields: the header has 8, this record has 9",
+        ),
         (6, 5, ",Ed,NoEmail,,2024-01-06 10:00:00,eu5,,", "required field 'Email Address' is empty"),
-    ]  # fmt: skip
+    ]
     # Loaded rows keep their true record numbers although records before them were set aside.
     assert rows(conn, "select euid, _source_row from raw.mailchimp_members order by 2") == [
-        ("eu1", 1), ("eu3", 3), ("eu6", 6),
-    ]  # fmt: skip
+        ("eu1", 1),
+        ("eu3", 3),
+        ("eu6", 6),
+    ]
 
 
 def test_unterminated_quote_rejects_the_csv_file(conn) -> None:
@@ -171,9 +188,10 @@ def test_orders_json_in_every_shape_loads_the_same_rows(conn, case: str) -> None
 
     assert (orders.status, orders.rows_loaded, lines.rows_loaded) == ("loaded", 3, 3)
     assert rows(conn, "select id, email, _source_row from raw.shopify_orders order by 1") == [
-        ("1000", "c0@example.com", 1), ("1001", "c1@example.com", 2),
+        ("1000", "c0@example.com", 1),
+        ("1001", "c1@example.com", 2),
         ("1002", "c2@example.com", 3),
-    ]  # fmt: skip
+    ]
     expected_note = {"json_array": "read as a bare JSON array", "json_lines": "read as JSON Lines"}
     assert orders.message == expected_note.get(case, "")
 
@@ -214,8 +232,10 @@ def test_bad_json_lines_are_quarantined_with_line_and_text(conn) -> None:
     ]
     assert quarantined(conn)[0][2] == '{"id": "e2", "name": "page_viewed", "timest'
     assert rows(conn, "select event_id, _source_row from raw.shopify_web_events order by 2") == [
-        ("e1", 1), ("e3", 4), ("e6", 7),
-    ]  # fmt: skip
+        ("e1", 1),
+        ("e3", 4),
+        ("e6", 7),
+    ]
 
 
 def test_unknown_columns_are_kept_and_reported(conn) -> None:
@@ -257,8 +277,13 @@ def test_money_with_symbols_and_separators_loads_and_decimal_commas_are_flagged(
 
     assert (record.status, record.rows_loaded) == ("loaded", 6)
     assert rows(conn, "select gross_sales from raw.square_transactions order by _source_row") == [
-        ("$1,234.50",), ("€12.00",), ("-$5.00",), ("($5.00)",), ("1.234,50 €",), ("£7",),
-    ]  # fmt: skip
+        ("$1,234.50",),
+        ("€12.00",),
+        ("-$5.00",),
+        ("($5.00)",),
+        ("1.234,50 €",),
+        ("£7",),
+    ]
     failed = failed_expectations(conn)
     assert set(failed) == {
         ("gross_sales", "match_regex"),

@@ -47,7 +47,7 @@ CASES = [
                 (" unsubscribed ",),
             ]
         },
-    ),  # fmt: skip
+    ),
     Variant(
         "square_email_unsubscribed",
         {"square_customers": ("loaded", 4)},
@@ -140,7 +140,7 @@ CASES = [
                 ("'7614304534790", "no", "no"),
             ]
         },
-    ),  # fmt: skip
+    ),
     Variant(
         "shopify_customers_import_template",
         {"shopify_customers": ("loaded", 2)},
@@ -204,7 +204,7 @@ CASES = [
             "shopify_orders": ("6 record(s) of other kinds skipped here",),
             "shopify_order_line_items": ("read as Shopify GraphQL bulk operation line items",),
         },
-    ),  # fmt: skip
+    ),
     Variant(
         "orders_graphql_bulk_2025",
         {"shopify_orders": ("loaded", 2), "shopify_order_line_items": ("loaded", 4)},
@@ -254,7 +254,7 @@ CASES = [
             ],
         },
         {"shopify_web_events": ("read as Segment-spec tracker events",)},
-    ),  # fmt: skip
+    ),
     Variant(
         "segment_http_batch",
         {"shopify_web_events": ("loaded", 6)},
@@ -264,7 +264,7 @@ CASES = [
             ]
         },
         {"shopify_web_events": ("read as Segment-spec tracker events", "wrapper object")},
-    ),  # fmt: skip
+    ),
     Variant(
         "rudderstack_json_lines",
         {"shopify_web_events": ("loaded", 6)},
@@ -296,7 +296,7 @@ CASES = [
                 )
             ]
         },
-    ),  # fmt: skip
+    ),
     Variant(
         "mailchimp_merge_tags_as_labels",
         {"mailchimp_members": ("loaded", 3)},
@@ -305,7 +305,7 @@ CASES = [
             "from raw.mailchimp_members": [(3, 3, 3)]
         },
         {"mailchimp_members": ("'FNAME' as 'First Name'", "'Email' as 'Email Address'")},
-    ),  # fmt: skip
+    ),
     Variant(
         "mailchimp_german_labels",
         {"mailchimp_members": ("loaded", 3)},
@@ -314,7 +314,7 @@ CASES = [
             "from raw.mailchimp_members": [(3, 3, "subscribed")]
         },
         {"mailchimp_members": ("'Vorname' as 'First Name'", "'E-Mail-Adresse' as 'Email Address'")},
-    ),  # fmt: skip
+    ),
     Variant(
         "mailchimp_extra_merge_fields",
         {"mailchimp_members": ("loaded", 2)},
@@ -325,7 +325,7 @@ CASES = [
             ]
         },
         {"mailchimp_members": ("3 unknown column(s) kept in _extra",)},
-    ),  # fmt: skip
+    ),
     Variant(
         "mailchimp_cleaned_with_reason",
         {"mailchimp_members": ("loaded", 1)},
@@ -335,7 +335,7 @@ CASES = [
                 ("cleaned", "2024-02-03 08:00:00", "March Newsletter", "a1b2c3d4e5")
             ]
         },
-    ),  # fmt: skip
+    ),
     Variant(
         "mailchimp_cleaned_without_reason",
         {"mailchimp_members": ("loaded", 1)},
@@ -344,7 +344,7 @@ CASES = [
                 ("cleaned", None, "2024-02-03 08:00:00")
             ]
         },
-    ),  # fmt: skip
+    ),
     Variant(
         "mailchimp_unsubscribed_without_reason",
         {"mailchimp_members": ("loaded", 1)},
@@ -353,7 +353,7 @@ CASES = [
                 ("unsubscribed", "2024-02-05 11:00:00", None)
             ]
         },
-    ),  # fmt: skip
+    ),
     Variant("hygiene_square_customers", {"square_customers": ("loaded", 8)}),
     Variant("hygiene_mailchimp_members", {"mailchimp_members": ("loaded", 8)}),
     Variant(
@@ -369,7 +369,7 @@ CASES = [
                 ("subscribed", 2),
             ]
         },
-    ),  # fmt: skip
+    ),
 ]
 
 

@@ -1,4 +1,4 @@
-"""The purchase (BG/NBD, MBG/NBD) and spend (Gamma-Gamma) models of orchestration/predictive."""
+"""The purchase (BG/NBD, MBG/NBD) and spend (Gamma-Gamma) models of cdp/predictive."""
 
 from __future__ import annotations
 

@@ -58,21 +58,39 @@ def test_seed_has_one_row_per_token_and_tokens_are_normalised() -> None:
 def test_countries_and_currencies_map_codes_and_names_to_iso_codes() -> None:
     country = vocabularies()["country"]
     for raw, code in [
-        ("US", "US"), ("usa", "US"), ("United States", "US"), ("États-Unis", "US"),
-        ("DEU", "DE"), ("Deutschland", "DE"), ("Allemagne", "DE"), ("UK", "GB"),
-        ("United Kingdom", "GB"), ("España", "ES"), ("Côte d’Ivoire", "CI"), ("Türkiye", "TR"),
-    ]:  # fmt: skip
+        ("US", "US"),
+        ("usa", "US"),
+        ("United States", "US"),
+        ("États-Unis", "US"),
+        ("DEU", "DE"),
+        ("Deutschland", "DE"),
+        ("Allemagne", "DE"),
+        ("UK", "GB"),
+        ("United Kingdom", "GB"),
+        ("España", "ES"),
+        ("Côte d’Ivoire", "CI"),
+        ("Türkiye", "TR"),
+    ]:
         assert country[normalise_token(raw)] == code, raw
     currency = vocabularies()["currency"]
-    for raw, code in [("usd", "USD"), ("US Dollar", "USD"), ("euro", "EUR"), ("Euros", "EUR"),
-                      ("Japanese Yen", "JPY"), ("livre sterling", "GBP")]:  # fmt: skip
+    for raw, code in [
+        ("usd", "USD"),
+        ("US Dollar", "USD"),
+        ("euro", "EUR"),
+        ("Euros", "EUR"),
+        ("Japanese Yen", "JPY"),
+        ("livre sterling", "GBP"),
+    ]:
         assert currency[normalise_token(raw)] == code, raw
 
 
 def test_consent_vocabularies_map_only_documented_values_to_consent() -> None:
     square = vocabularies()["square_email_subscription_status"]
-    assert square == {"subscribed": "subscribed", "unsubscribed": "unsubscribed",
-                      "unknown": "unknown"}  # fmt: skip
+    assert square == {
+        "subscribed": "subscribed",
+        "unsubscribed": "unsubscribed",
+        "unknown": "unknown",
+    }
     shopify = vocabularies()["shopify_marketing_state"]
     assert [token for token, value in shopify.items() if value == "subscribed"] == ["subscribed"]
 

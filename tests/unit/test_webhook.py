@@ -116,8 +116,15 @@ def test_batches_retry_on_429_and_5xx_honouring_retry_after_then_succeed(
     assert [b["batch"] for b in delivered] == [1, 2, 3]
     assert {b["action"] for b in delivered} == {"upsert"}
     assert [p["person_id"] for b in delivered for p in b["records"]] == [
-        "p1", "p2", "p3", "p4", "p5", "p7", "p8", "p9"
-    ]  # fmt: skip
+        "p1",
+        "p2",
+        "p3",
+        "p4",
+        "p5",
+        "p7",
+        "p8",
+        "p9",
+    ]
     assert delivered[0]["segment"] == "vip_customers"
     assert delivered[0]["generated_at"] == "2024-05-01T06:30:00Z"
     assert endpoint.received[3].key == idempotency_key(
@@ -137,9 +144,13 @@ def test_a_batch_that_keeps_failing_stops_the_export_without_advancing_state(
 
     with pytest.raises(ExportError, match=r"upsert batch 1/3 .* HTTP 503 after 3 attempt"):
         export_segment(
-            conn, SEGMENT, "webhook", tmp_path, GENERATED_AT,
+            conn,
+            SEGMENT,
+            "webhook",
+            tmp_path,
+            GENERATED_AT,
             webhook=client(endpoint, max_retries=2),
-        )  # fmt: skip
+        )
 
     assert len(endpoint.received) == 3  # bounded: 1 try + 2 retries
     assert load_state(conn, "webhook", "vip_customers") == {}
@@ -147,9 +158,13 @@ def test_a_batch_that_keeps_failing_stops_the_export_without_advancing_state(
 
     # The next run sends everything again, under the same keys.
     again = export_segment(
-        conn, SEGMENT, "webhook", tmp_path, GENERATED_AT + timedelta(hours=1),
+        conn,
+        SEGMENT,
+        "webhook",
+        tmp_path,
+        GENERATED_AT + timedelta(hours=1),
         webhook=client(endpoint),
-    )  # fmt: skip
+    )
     assert again.adds == 8
     assert endpoint.received[3].key == endpoint.received[0].key
 
@@ -174,13 +189,21 @@ def test_changes_only_on_the_next_run_removes_first(
     conn.execute("update marts.profiles set first_name = 'Annie' where person_id = 'p1'")
 
     later = export_segment(
-        conn, SEGMENT, "webhook", tmp_path, GENERATED_AT + timedelta(days=1),
+        conn,
+        SEGMENT,
+        "webhook",
+        tmp_path,
+        GENERATED_AT + timedelta(days=1),
         webhook=client(endpoint),
-    )  # fmt: skip
+    )
     unchanged = export_segment(
-        conn, SEGMENT, "webhook", tmp_path, GENERATED_AT + timedelta(days=2),
+        conn,
+        SEGMENT,
+        "webhook",
+        tmp_path,
+        GENERATED_AT + timedelta(days=2),
         webhook=client(endpoint),
-    )  # fmt: skip
+    )
 
     bodies = [r.body for r in endpoint.received[sent:]]
     assert [(b["action"], [p["person_id"] for p in b["records"]]) for b in bodies] == [
