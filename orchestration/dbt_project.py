@@ -89,12 +89,15 @@ def prepare_manifest(settings: Settings | None = None, as_of: str = "") -> Path:
     result = dbtRunner().invoke(
         [
             "parse",
-            "--project-dir", str(DBT_PROJECT_DIR),
-            "--profiles-dir", str(DBT_PROJECT_DIR),
-            "--vars", run_vars(settings or Settings.from_env(), as_of),
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--vars",
+            run_vars(settings or Settings.from_env(), as_of),
             "--quiet",
         ]
-    )  # fmt: skip
+    )
     if not result.success:
         raise CdpError(f"dbt could not parse the project in {DBT_PROJECT_DIR}: {result.exception}")
     return dbt_project.manifest_path

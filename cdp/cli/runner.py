@@ -140,8 +140,9 @@ def print_warnings(summary: RunSummary, outcome, console: Console) -> None:
         rows.append(("check warned", f"{check} on {asset}", 1, description))
     if not rows:
         return
-    table = Table(title="Warnings (the run went on; `cdp run --strict` fails on them)",
-                  title_justify="left")  # fmt: skip
+    table = Table(
+        title="Warnings (the run went on; `cdp run --strict` fails on them)", title_justify="left"
+    )
     for column in ("warning class", "where", "count", "examples"):
         table.add_column(column, justify="right" if column == "count" else "left")
     for kind, what, count, examples in rows:

@@ -54,12 +54,16 @@ def _build_export_asset(segment: SegmentSpec, destination: str) -> dg.AssetsDefi
         with warehouse.connection() as conn:
             try:
                 result = export_segment(
-                    conn, segment, destination, settings.exports_dir, started_at,
+                    conn,
+                    segment,
+                    destination,
+                    settings.exports_dir,
+                    started_at,
                     suppression=load_suppression(
                         settings.suppression_file, settings.default_phone_region
                     ),
                     webhook=_webhook(settings),
-                )  # fmt: skip
+                )
             except Exception as exc:
                 record_failed_export_run(
                     conn, destination, segment.name, str(exc), started_at, datetime.now(UTC)
