@@ -1,7 +1,7 @@
 """`cdp forget <email|phone>`: the right to be forgotten, in one transaction under the writer lock.
 
 Raw rows, dbt-built tables and the phone lookup are cleaned by `cdp.privacy` (the columns
-holding identifiers read from the dbt manifest, parsed first if there is none); the
+holding identifiers read from the dbt project's manifest, parsed first); the
 person's export sync state moves to the pending removals (`exports.sync_state`), so the next
 export to each destination lists them in its `removes` file; tombstones keep re-imported rows
 out. Staging views read raw, so they are clean at once; the next `cdp run` rebuilds every model
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from cdp.core.dbt_paths import DBT_MANIFEST_PATH
 from cdp.core.settings import Settings
 from cdp.core.warehouse import connect, require_warehouse, writer_lock
 from cdp.privacy.erasure import forget_identifier
@@ -45,10 +44,9 @@ def forget(settings: Settings, value: str, now: datetime | None = None) -> Forge
 
 
 def _identifier_columns(settings: Settings) -> IdentifierColumns:
-    """Where identifiers live, from the manifest of the last run (it describes the tables that
-    run built); parsed now only when there is none."""
-    if not DBT_MANIFEST_PATH.exists():
-        from orchestration.dbt_project import prepare_manifest
+    """Where identifiers live, from the dbt project as it is now (parsed here, a few seconds):
+    a manifest left by an older release could lack a column added since, and an erasure must
+    never miss one."""
+    from orchestration.dbt_project import prepare_manifest
 
-        prepare_manifest(settings)
-    return load_identifier_columns(DBT_MANIFEST_PATH)
+    return load_identifier_columns(prepare_manifest(settings))

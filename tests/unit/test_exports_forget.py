@@ -65,7 +65,8 @@ insert into intermediate.int_consent_events values ('ann@example.com', 'subscrib
 
 
 @pytest.fixture
-def conn() -> Iterator[duckdb.DuckDBPyConnection]:
+def conn(dbt_manifest: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory warehouse; erasure reads its identifier columns from `dbt_manifest`."""
     connection = duckdb.connect()
     connection.execute(WAREHOUSE)
     yield connection

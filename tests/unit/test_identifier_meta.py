@@ -8,9 +8,10 @@ are caught on a real warehouse (tests/e2e/test_forget.py).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from cdp.core.dbt_paths import DBT_MANIFEST_PATH
 from cdp.privacy.identifier_columns import (
     LOOKS_LIKE_IDENTIFIER,
     declared_types,
@@ -21,12 +22,8 @@ from cdp.privacy.identifiers import identifier_key
 
 
 @pytest.fixture(scope="module")
-def manifest() -> dict:
-    if not DBT_MANIFEST_PATH.exists():
-        from orchestration.dbt_project import prepare_manifest
-
-        prepare_manifest()
-    return read_manifest(DBT_MANIFEST_PATH)
+def manifest(dbt_manifest: Path) -> dict:
+    return read_manifest(dbt_manifest)
 
 
 def test_every_identifier_looking_column_declares_its_identifier_type(manifest: dict) -> None:
