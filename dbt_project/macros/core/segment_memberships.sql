@@ -1,9 +1,10 @@
 {#- Segment membership history. Every model with `meta.segment` runs record_segment_membership()
     as a post-hook (set for the whole segments folder in dbt_project.yml), right after its table
     is rebuilt: people no longer in the segment get exited_at = as_of, people newly in it get a
-    new row with entered_at = as_of. So adding a segment needs nothing but its SQL and YAML, the
-    history is written whether dbt runs alone or from Dagster, and a segment that fails to build
-    records nothing. The table lives beside the segments (marts.segment_membership_history) and
+    new row with entered_at = as_of. So the history is written whether dbt runs alone or from
+    Dagster, and a segment that fails to build records nothing. Why not a dbt snapshot:
+    docs/profiles.md, "Membership history" (Spark snapshots need Delta; snapshots stamp the
+    time they ran, not as_of). The table lives beside the segments (marts.segment_membership_history) and
     is not a dbt model: `dbt build --full-refresh` never drops it (drop it by hand to start the
     history again). marts.segment_memberships is the documented view over it. -#}
 
