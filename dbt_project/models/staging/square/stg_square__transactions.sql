@@ -77,25 +77,7 @@ renamed as (
 
 localized as (
 
-    select
-        renamed.*,
-        coalesce(
-            time_zones.iana_time_zone,
-            -- a name that already is an IANA id (`America/New_York`) is used as is
-            case when renamed.square_time_zone like '%/%' then renamed.square_time_zone end
-        ) as iana_time_zone
-    from renamed
-    left join time_zones
-        on renamed.square_time_zone = time_zones.square_time_zone
-
-),
-
-converted as (
-
-    select
-        *,
-        {{ local_timestamp_to_utc('transacted_at_local', 'iana_time_zone') }} as transacted_at
-    from localized
+    {{ cdp.square_localized('renamed') }}
 
 ),
 
@@ -104,7 +86,7 @@ ranked as (
     select
         *,
         {{ cdp.latest_load_rank() }} as recency_rank
-    from converted
+    from localized
 
 ),
 
