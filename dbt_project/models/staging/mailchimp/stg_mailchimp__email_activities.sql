@@ -62,12 +62,9 @@ batch as (
 
 ),
 
-ranked as (
+latest_loads as (
 
-    select
-        *,
-        {{ cdp.latest_load_rank() }} as recency_rank
-    from batch
+    {{ cdp.latest_load_only('batch') }}
 
 ),
 
@@ -87,8 +84,7 @@ final as (
         _source_file,
         _source_row,
         _loaded_at
-    from ranked
-    where recency_rank = 1
+    from latest_loads
 
 )
 

@@ -81,12 +81,9 @@ localized as (
 
 ),
 
-ranked as (
+latest_loads as (
 
-    select
-        *,
-        {{ cdp.latest_load_rank() }} as recency_rank
-    from localized
+    {{ cdp.latest_load_only('localized') }}
 
 ),
 
@@ -138,8 +135,7 @@ final as (
         _source_file,
         _source_row,
         _loaded_at
-    from ranked
-    where recency_rank = 1
+    from latest_loads
 
 )
 
