@@ -2,11 +2,12 @@
     as a post-hook (set for the whole segments folder in dbt_project.yml), right after its table
     is rebuilt: people no longer in the segment get exited_at = as_of, people newly in it get a
     new row with entered_at = as_of. So the history is written whether dbt runs alone or from
-    Dagster, and a segment that fails to build records nothing. Why not a dbt snapshot:
-    docs/profiles.md, "Membership history" (Spark snapshots need Delta; snapshots stamp the
-    time they ran, not as_of). The table lives beside the segments (marts.segment_membership_history) and
-    is not a dbt model: `dbt build --full-refresh` never drops it (drop it by hand to start the
-    history again). marts.segment_memberships is the documented view over it. -#}
+    Dagster, and a segment that fails to build records nothing. The table lives beside the
+    segments (marts.segment_membership_history) and is not a dbt model: `dbt build
+    --full-refresh` never drops it (drop it by hand to start the history again).
+    marts.segment_memberships is the documented view over it. Why not a dbt snapshot:
+    docs/profiles.md, "Membership history" (dbt-spark snapshots need Delta, Iceberg or Hudi;
+    a snapshot stamps the time it ran, not as_of). -#}
 
 {% macro segment_membership_history_relation(schema=none) -%}
     {{ return(api.Relation.create(
@@ -81,12 +82,11 @@
     {{ return([cdp.create_segment_membership_history(history), exits, entries]) }}
 {%- endmacro %}
 
-{#- Spark: Spark's
-    own tables (Parquet) take no UPDATE, and Delta Lake cannot be assumed on every cluster. So
-    the new state of the segment's partition of the history is computed into a work table
-    (exits: open stays of people no longer in the segment get exited_at = as_of; entries: a new
-    stay for each member without an open one) and written back with INSERT OVERWRITE of that
-    partition only. Same rows as the UPDATE + INSERT of the default body, on any table format;
+{#- Spark: Spark's own tables (Parquet) take no UPDATE, and Delta Lake cannot be assumed on
+    every cluster. So the new state of the segment's partition of the history is computed into
+    a work table (exits: open stays of people no longer in the segment get exited_at = as_of;
+    entries: a new stay for each member without an open one) and written back with INSERT
+    OVERWRITE of that partition only. Same rows as the UPDATE + INSERT of the default body, on any table format;
     segments built by parallel threads touch different partitions and work tables. -#}
 {% macro spark__segment_membership_statements(history, members, segment_name, as_of_expression) -%}
     {%- set next_state = api.Relation.create(
