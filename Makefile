@@ -46,9 +46,13 @@ ui: install
 demo-data: install
 	$(BIN)/cdp demo-data
 
+# sqlfluff runs from dbt_project/, where its dbt templater finds dbt_project/.sqlfluff; it
+# compiles against the profile's empty in-memory `lint` target (no warehouse needed) and keeps
+# its dbt artifacts in target/sqlfluff, apart from the manifest a running pipeline reads.
 lint: install
 	$(BIN)/ruff check cdp ingestion exports orchestration tests $(wildcard benchmarks)
 	$(BIN)/ruff format --check cdp ingestion exports orchestration tests $(wildcard benchmarks)
+	cd dbt_project && DBT_TARGET_PATH=target/sqlfluff $(abspath $(BIN))/sqlfluff lint .
 
 clean:
 	rm -rf warehouse exports_out data .dagster_home dbt_project/target dbt_project/logs

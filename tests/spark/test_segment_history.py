@@ -1,5 +1,6 @@
 """Segment entry and exit on Spark: the Spark body of the membership macro rewrites one segment's
-partition instead of UPDATE (macros/spark/segment_memberships.sql). The same steps as
+partition instead of UPDATE (spark__segment_membership_statements in
+macros/core/segment_memberships.sql). The same steps as
 tests/e2e/test_profiles_segment_history.py, through `dbt run-operation` on a local session."""
 
 from __future__ import annotations

@@ -4,8 +4,8 @@
     is gone) needs a table format with MERGE and DELETE: Delta Lake, Iceberg or Hudi. Open-source
     Spark's own Parquet tables have neither, and a Delta jar cannot be assumed on every cluster
     (nor fetched where only PyPI is reachable). On such a table the model is rebuilt instead:
-    is_incremental() is false (so the model selects everything and its delete pre-hook does
-    nothing), and `merge` becomes `insert_overwrite` of the whole table: the table a
+    cdp.is_incremental_build() is false (macros/staging/incremental.sql: the model selects
+    everything and its delete pre-hook does nothing), and `merge` becomes `insert_overwrite` of the whole table: the table a
     `--full-refresh` gives, written in place. Same rows as the incremental run, more work.
     With file_format delta / iceberg / hudi (Databricks, a cluster with Delta), dbt-spark's own
     MERGE runs unchanged. Append-only models (`append`, the Spark default) are not affected. -#}
@@ -20,19 +20,6 @@
         and strategy in ('merge', 'delete+insert')
         and file_format not in ['delta', 'iceberg', 'hudi']
     ) }}
-{%- endmacro %}
-
-{#- The project's is_incremental(): dbt's own, except for the models above on Spark. -#}
-{% macro is_incremental() -%}
-    {{ return(adapter.dispatch('is_incremental', 'cdp')()) }}
-{%- endmacro %}
-
-{% macro default__is_incremental() -%}
-    {{ return(dbt.is_incremental()) }}
-{%- endmacro %}
-
-{% macro spark__is_incremental() -%}
-    {{ return(dbt.is_incremental() and not cdp.spark_rebuilds_instead_of_merging()) }}
 {%- endmacro %}
 
 {#- dbt-spark validates the strategy before it builds; `merge` on a format without MERGE is

@@ -13,3 +13,17 @@
             _source_row desc
     )
 {%- endmacro %}
+
+{#- The staging models' dedupe step, as the body of a `latest_loads` CTE: the rows of `relation`
+    (a CTE name) that are the latest load of their record (latest_load_rank = 1), with a
+    recency_rank column the final select leaves out. -#}
+{% macro latest_load_only(relation, then_by=[]) -%}
+    select *
+    from (
+        select
+            *,
+            {{ cdp.latest_load_rank(then_by=then_by) }} as recency_rank
+        from {{ relation }}
+    ) as ranked
+    where recency_rank = 1
+{%- endmacro %}

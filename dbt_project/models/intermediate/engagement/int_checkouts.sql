@@ -14,7 +14,7 @@ events as (
 
 orders as (
 
-    select checkout_token from {{ ref('stg_shopify__orders') }}
+    select distinct checkout_token from {{ ref('stg_shopify__orders') }}
     where checkout_token is not null
 
 ),
@@ -55,7 +55,7 @@ with_person as (
         checkouts.checkout_currency,
         checkouts.completed_at is not null or orders.checkout_token is not null as has_order
     from checkouts
-    left join (select distinct checkout_token from orders) as orders
+    left join orders
         on checkouts.checkout_token = orders.checkout_token
     {{ cdp.person_join('by_customer', 'shopify_customer_id', 'checkouts.customer_id') }}
     {{ cdp.person_join('by_email', 'email', 'checkouts.checkout_email') }}
@@ -79,7 +79,7 @@ final as (
     from with_person
     left join person_orders
         on with_person.person_id = person_orders.person_id
-        and person_orders.ordered_at >= with_person.started_at
+        and with_person.started_at <= person_orders.ordered_at
     group by
         with_person.checkout_token,
         with_person.person_id,

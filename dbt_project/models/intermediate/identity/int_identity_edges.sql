@@ -30,8 +30,8 @@ records_with_forbidden_pairs as (
     inner join {{ ref('int_identifiers_normalised') }} as other_side
         on this_side.source_table = other_side.source_table
         and this_side.source_record_id = other_side.source_record_id
-        and other_side.identifier_type = never_link_pairs.other_identifier_type
-        and other_side.identifier_value = never_link_pairs.other_identifier_value
+        and never_link_pairs.other_identifier_type = other_side.identifier_type
+        and never_link_pairs.other_identifier_value = other_side.identifier_value
 
 ),
 

@@ -38,7 +38,7 @@ moves as (
 
 ),
 
-merges as (
+merge_events as (
 
     -- An earlier person whose identifiers all went into another (surviving) person.
     select
@@ -66,7 +66,7 @@ splits as (
 
 events as (
 
-    select * from merges
+    select * from merge_events
     union all
     select * from splits
 

@@ -26,7 +26,8 @@ people as (
 
 people_over_type_limit as (
 
-    select distinct person_id
+    -- grouped per type, one row per person: distinct and group by on purpose
+    select distinct person_id  -- noqa: AM01
     from identifiers
     group by person_id, identifier_type
     having count(*) > {{ per_type }}

@@ -6,7 +6,7 @@
 
 with
 
-merges as (
+merge_events as (
 
     select * from {{ ref('identity_merges') }}
 
@@ -21,26 +21,26 @@ profiles as (
 final as (
 
     select
-        merges.event_id as merge_event_id,
-        merges.event_type,
-        merges.occurred_at,
-        case merges.event_type
+        merge_events.event_id as merge_event_id,
+        merge_events.event_type,
+        merge_events.occurred_at,
+        case merge_events.event_type
             when 'merge' then 'merge_old_into_new'
             when 'split' then 'create_new_from_old'
         end as crm_action,
-        merges.old_person_id,
-        merges.new_person_id,
+        merge_events.old_person_id,
+        merge_events.new_person_id,
         new_profile.email as new_person_email,
         new_profile.shopify_customer_id as new_person_shopify_customer_id,
         new_profile.square_customer_id as new_person_square_customer_id,
         coalesce(new_profile.is_known, false) as is_new_person_in_crm,
         old_profile.person_id is not null as is_old_person_still_in_crm,
-        merges.reason
-    from merges
+        merge_events.reason
+    from merge_events
     left join profiles as new_profile
-        on merges.new_person_id = new_profile.person_id
+        on merge_events.new_person_id = new_profile.person_id
     left join profiles as old_profile
-        on merges.old_person_id = old_profile.person_id
+        on merge_events.old_person_id = old_profile.person_id
         and old_profile.is_known
 
 )

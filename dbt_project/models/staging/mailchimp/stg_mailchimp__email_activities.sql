@@ -11,7 +11,7 @@
         materialized='incremental',
         unique_key='source_record_id',
         incremental_strategy=('merge' if target.type in ('spark', 'databricks') else 'delete+insert'),
-        pre_hook="{% if is_incremental() %}delete from {{ this }} where not exists (select 1 from {{ source('mailchimp', 'email_activity') }} as raw_rows where raw_rows._source_file = {{ this }}._source_file and raw_rows._source_row = {{ this }}._source_row and raw_rows._loaded_at = {{ this }}._loaded_at){% else %}select 1{% endif %}"
+        pre_hook="{{ cdp.delete_rows_missing_from_source(source('mailchimp', 'email_activity')) }}"
     )
 }}
 
@@ -52,7 +52,7 @@ renamed as (
 batch as (
 
     select * from renamed
-    {% if is_incremental() %}
+    {% if cdp.is_incremental_build() %}
     where
         _loaded_at > (select max(_loaded_at) from {{ this }})
         or source_record_id not in (
@@ -62,12 +62,9 @@ batch as (
 
 ),
 
-ranked as (
+latest_loads as (
 
-    select
-        *,
-        {{ cdp.latest_load_rank() }} as recency_rank
-    from batch
+    {{ cdp.latest_load_only('batch') }}
 
 ),
 
@@ -87,8 +84,7 @@ final as (
         _source_file,
         _source_row,
         _loaded_at
-    from ranked
-    where recency_rank = 1
+    from latest_loads
 
 )
 

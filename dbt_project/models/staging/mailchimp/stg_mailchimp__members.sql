@@ -74,12 +74,9 @@ renamed as (
 
 ),
 
-ranked as (
+latest_loads as (
 
-    select
-        *,
-        {{ cdp.latest_load_rank(then_by=['last_changed_at desc nulls last']) }} as recency_rank
-    from renamed
+    {{ cdp.latest_load_only('renamed', then_by=['last_changed_at desc nulls last']) }}
 
 ),
 
@@ -128,8 +125,7 @@ final as (
         _source_file,
         _source_row,
         _loaded_at
-    from ranked
-    where recency_rank = 1
+    from latest_loads
 
 )
 

@@ -14,7 +14,7 @@
         materialized='incremental',
         unique_key='source_record_id',
         incremental_strategy=('merge' if target.type in ('spark', 'databricks') else 'delete+insert'),
-        pre_hook="{% if is_incremental() %}delete from {{ this }} where not exists (select 1 from {{ source('shopify', 'web_events') }} as raw_rows where raw_rows._source_file = {{ this }}._source_file and raw_rows._source_row = {{ this }}._source_row and raw_rows._loaded_at = {{ this }}._loaded_at){% else %}select 1{% endif %}"
+        pre_hook="{{ cdp.delete_rows_missing_from_source(source('shopify', 'web_events')) }}"
     )
 }}
 
@@ -23,7 +23,7 @@ with
 source as (
 
     select * from {{ source('shopify', 'web_events') }}
-    {% if is_incremental() %}
+    {% if cdp.is_incremental_build() %}
     where
         _loaded_at > (select max(_loaded_at) from {{ this }})
         or {{ trim_to_null('event_id') }} not in (
@@ -123,12 +123,9 @@ renamed as (
 
 ),
 
-ranked as (
+latest_loads as (
 
-    select
-        *,
-        {{ cdp.latest_load_rank() }} as recency_rank
-    from renamed
+    {{ cdp.latest_load_only('renamed') }}
 
 ),
 
@@ -174,8 +171,7 @@ final as (
         _source_file,
         _source_row,
         _loaded_at
-    from ranked
-    where recency_rank = 1
+    from latest_loads
 
 )
 

@@ -58,12 +58,9 @@ renamed as (
 
 ),
 
-ranked as (
+latest_loads as (
 
-    select
-        *,
-        {{ cdp.latest_load_rank() }} as recency_rank
-    from renamed
+    {{ cdp.latest_load_only('renamed') }}
 
 ),
 
@@ -98,8 +95,7 @@ final as (
         _source_file,
         _source_row,
         _loaded_at
-    from ranked
-    where recency_rank = 1
+    from latest_loads
 
 )
 

@@ -77,34 +77,13 @@ renamed as (
 
 localized as (
 
-    select
-        renamed.*,
-        coalesce(
-            time_zones.iana_time_zone,
-            -- a name that already is an IANA id (`America/New_York`) is used as is
-            case when renamed.square_time_zone like '%/%' then renamed.square_time_zone end
-        ) as iana_time_zone
-    from renamed
-    left join time_zones
-        on renamed.square_time_zone = time_zones.square_time_zone
+    {{ cdp.square_localized('renamed') }}
 
 ),
 
-converted as (
+latest_loads as (
 
-    select
-        *,
-        {{ local_timestamp_to_utc('transacted_at_local', 'iana_time_zone') }} as transacted_at
-    from localized
-
-),
-
-ranked as (
-
-    select
-        *,
-        {{ cdp.latest_load_rank() }} as recency_rank
-    from converted
+    {{ cdp.latest_load_only('localized') }}
 
 ),
 
@@ -156,8 +135,7 @@ final as (
         _source_file,
         _source_row,
         _loaded_at
-    from ranked
-    where recency_rank = 1
+    from latest_loads
 
 )
 
