@@ -14,7 +14,6 @@ from datetime import datetime
 import duckdb
 
 from cdp.core.identifier_hygiene import register_sql_functions
-from cdp.core.phone_numbers import LOOKUP_TABLE
 from cdp.privacy.dbt_tables import scrub_dbt_tables
 from cdp.privacy.identifier_columns import IdentifierColumns, load_identifier_columns
 from cdp.privacy.identifiers import normalise_input
@@ -22,6 +21,7 @@ from cdp.privacy.raw_tables import delete_person_rows
 from cdp.privacy.report import ForgetReport
 from cdp.privacy.sql import base_tables, delete_where, marks
 from cdp.privacy.tombstones import add_tombstones, ensure_tombstones
+from ingestion.phone_lookup import LOOKUP_TABLE
 
 # The table behind the `person_identifiers` view: identifier pair -> person_id.
 REGISTRY_TABLE = "marts.identity_person_registry"

@@ -18,13 +18,13 @@ from datetime import datetime
 import duckdb
 
 from cdp.core.identifier_hygiene import phone_lookup_key
-from cdp.core.phone_numbers import LOOKUP_TABLE
 from cdp.privacy.identifier_columns import IdentifierColumns
 from cdp.privacy.identifiers import ORDER_ID, normalised_sql
 from cdp.privacy.report import ForgetReport
 from cdp.privacy.sql import delete_where, marks, table_exists
 from cdp.privacy.tombstones import add_tombstones, tombstoned_sql
 from ingestion.manifest import MANIFEST_TABLE
+from ingestion.phone_lookup import LOOKUP_TABLE
 
 # Raw tables whose rows belong to an order: (table, its order column).
 RAW_ORDER_CHILDREN: tuple[tuple[str, str], ...] = (

@@ -2,8 +2,8 @@
 
 import dagster as dg
 
-from cdp.core.phone_numbers import LOOKUP_TABLE, refresh_lookup
 from ingestion.loader import load_source
+from ingestion.phone_lookup import LOOKUP_TABLE, refresh_lookup
 from ingestion.sources import SOURCES, SourceSpec
 from orchestration.resources import CdpSettingsResource, WarehouseResource
 

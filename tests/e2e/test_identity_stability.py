@@ -13,8 +13,8 @@ import duckdb
 import pytest
 
 from cdp.cli.explain import explain_person
-from cdp.core.phone_numbers import refresh_lookup
 from ingestion.loader import load_source
+from ingestion.phone_lookup import refresh_lookup
 from ingestion.sources import SOURCES, CsvFormat
 
 REPO = Path(__file__).resolve().parents[2]

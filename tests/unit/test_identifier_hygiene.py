@@ -19,9 +19,10 @@ import duckdb
 import pytest
 
 from cdp.core import identifier_hygiene
-from cdp.core.phone_numbers import refresh_lookup, to_e164
+from cdp.core.phone_numbers import to_e164
 from cdp.privacy import identifiers as privacy
 from exports import hashing, suppression
+from ingestion.phone_lookup import refresh_lookup
 
 DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 CASES_FILE = DBT_PROJECT / "seeds" / "identifier_hygiene_cases.csv"

@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from cdp.core.phone_numbers import refresh_lookup
 from ingestion.loader import load_source
+from ingestion.phone_lookup import refresh_lookup
 from ingestion.sources import SOURCES
 
 MEMBER_HEADER = (
