@@ -2,10 +2,11 @@
 
 Per file: hash and sniff it (ingestion/files.py), skip it when the manifest already holds the
 same content, else in ONE transaction replace what an earlier version of the same path loaded,
-insert its rows in one pass, move unloadable records to `raw.quarantined_rows`, validate the
-batch with Great Expectations and record the outcome in `meta.ingested_files`. A process killed
-anywhere before the commit leaves no trace of the file (DuckDB discards the uncommitted
-transaction on the next open), so the next run loads it whole: no half file, no duplicates.
+insert its rows in one pass, move unloadable records to `raw.quarantined_rows` and record the
+outcome in `meta.ingested_files`. A process killed anywhere before the commit leaves no trace of
+the file (DuckDB discards the uncommitted transaction on the next open), so the next run loads
+it whole: no half file, no duplicates. Then the rows of all the files loaded are validated with
+Great Expectations in one pass per table, and each file's results stored.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -224,7 +225,6 @@ def _load_file(
     relative: str,
     facts: FileFacts,
     loaded_at: datetime,
-    validate: bool = True,
 ) -> manifest.FileRecord:
     sha = facts.sha256
 
@@ -261,11 +261,6 @@ def _load_file(
             batch.notes.append(
                 f"{batch.quarantined:,} record(s) quarantined (see raw.quarantined_rows)"
             )
-        if validate and batch.loaded:
-            results = validation.validate_batch(conn, spec.table, relative)
-            validation.store_results(conn, spec.table, relative, sha, loaded_at, results)
-            if failed := validation.summary(results):
-                batch.notes.append(failed)
         result = entry("loaded", batch, "; ".join(batch.notes))
         manifest.record(conn, result)
         privacy.drop_tombstoned_rows(conn, spec, relative)  # forgotten people stay forgotten
@@ -308,6 +303,37 @@ def _loading_settings(conn: duckdb.DuckDBPyConnection, memory_limit: str) -> Ite
             conn.execute(f"set {name} = '{value}'")
 
 
+def _validate_loaded(
+    conn: duckdb.DuckDBPyConnection, spec: SourceSpec, files: list[manifest.FileRecord]
+) -> list[manifest.FileRecord]:
+    """Validates the rows of every file this run loaded in one pass (`validation.validate_files`),
+    stores each file's results and appends a failure summary to its manifest message.
+
+    Validation reports, it never gates, so it runs after the loads rather than inside each
+    file's transaction: a crash in between leaves the files loaded, without their results."""
+    loaded = [f for f in files if f.status == "loaded" and f.rows_loaded]
+    results = validation.validate_files(conn, spec.table, [f.file_path for f in loaded])
+    if not results:
+        return files
+    checked: dict[str, manifest.FileRecord] = {}
+    conn.execute("begin transaction")
+    try:
+        for record in loaded:
+            outcome = results[record.file_path]
+            validation.store_results(
+                conn, spec.table, record.file_path, record.sha256, record.loaded_at, outcome
+            )
+            if failed := validation.summary(outcome):
+                message = "; ".join(part for part in (record.message, failed) if part)
+                checked[record.file_path] = replace(record, message=message)
+                manifest.record(conn, checked[record.file_path])
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    return [checked.get(f.file_path, f) if f.status == "loaded" else f for f in files]
+
+
 def load_source(
     conn: duckdb.DuckDBPyConnection,
     spec: SourceSpec,
@@ -325,9 +351,11 @@ def load_source(
         for path in spec.files(landing_dir):
             relative = path.relative_to(landing_dir).as_posix()
             facts = inspect_file(path)
-            result = _load_file(conn, spec, path, relative, facts, loaded_at, validate)
+            result = _load_file(conn, spec, path, relative, facts, loaded_at)
             if result.status in ("rejected", "duplicate"):
                 manifest.record(conn, result)
             report.files.append(result)
+        if validate:
+            report.files = _validate_loaded(conn, spec, report.files)
     report.total_rows = _scalar(conn, f"select count(*) from raw.{spec.table}")
     return report

@@ -1,12 +1,14 @@
-"""Great Expectations suites for the raw tables, run on each batch (one file's rows) as it loads.
+"""Great Expectations suites for the raw tables, run once per table on the files a run loaded.
 
 One suite per raw table: required values present, allowed values, formats the staging models
 can parse (email shape, ISO timestamps, money with a decimal point, dates), numeric ranges.
 Raw columns are text, so ranges are checked on a numeric copy of the column (`<col>__number`)
 added to the batch. The suite runs through an ephemeral GX context and a pandas data source on
-the batch just loaded, in chunks of at most `CHUNK_ROWS` rows so memory stays bounded whatever
-the file size; the per-chunk results are summed. Results go to `meta.validation_results`, where
-the Dagster asset checks (orchestration/defs/ingestion_checks.py) and `cdp status` read them.
+the rows of every file the run loaded into the table (one GX run per table, however many files),
+in chunks of at most `CHUNK_ROWS` rows so memory stays bounded whatever the file size; GX names
+each unexpected row's `_source_file`, so the results are kept per file. Results go to
+`meta.validation_results`, where the Dagster asset checks (orchestration/defs/ingestion_checks.py)
+and `cdp status` read them.
 
 Validation reports, it does not gate: rows that break an expectation are loaded and flagged
 (staging turns what it cannot parse into null). Only unloadable records are quarantined.
@@ -30,11 +32,13 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 from cdp.core.warehouse import create_table_if_missing
 from ingestion.vocabulary import token_sql, tokens
 
 RESULTS_TABLE = "meta.validation_results"
+FILE_COLUMN = "_source_file"
 CHUNK_ROWS = 500_000
 SAMPLE_SIZE = 5
 
@@ -317,7 +321,7 @@ def _context():
     return gx.get_context(mode="ephemeral")
 
 
-def _batch_sql(table: str, rules: list[Rule]) -> str:
+def _batch_sql(table: str, rules: list[Rule], files: int) -> str:
     columns = []
     for rule in rules:
         if rule.kind == "between":
@@ -332,42 +336,99 @@ def _batch_sql(table: str, rules: list[Rule]) -> str:
             columns.append(f'{token_sql(blank_to_null)} as "{rule.batch_column}"')
         else:
             columns.append(f'"{rule.column}"')
-    unique = list(dict.fromkeys(columns))
-    return f"select {', '.join(unique)} from raw.{table} where _source_file = ?"
+    unique = list(dict.fromkeys([*columns, f'"{FILE_COLUMN}"']))
+    placeholders = ", ".join("?" * files)
+    return f"select {', '.join(unique)} from raw.{table} where {FILE_COLUMN} in ({placeholders})"
 
 
-def validate_batch(
-    conn: duckdb.DuckDBPyConnection, table: str, source_file: str
-) -> list[ExpectationResult]:
-    """Runs the table's suite on the rows `source_file` just loaded into `raw.<table>`."""
+def validate_files(
+    conn: duckdb.DuckDBPyConnection, table: str, source_files: list[str]
+) -> dict[str, list[ExpectationResult]]:
+    """Runs the table's suite once over the rows `source_files` just loaded into `raw.<table>`
+    and returns each file's results.
+
+    One Great Expectations run per table and run, not per file: a run's fixed cost is paid
+    once however many daily files arrived. GX names the unexpected rows with their
+    `_source_file` (`unexpected_index_column_names`), so every file still gets its own counts,
+    samples and verdict, as if it had been validated alone.
+    """
     rules = suite_rules(table)
-    if not rules:
-        return []
-    results = [
-        ExpectationResult(
-            _expectation_type(rule), rule.column, _kwargs(rule), rule.mostly, sample=[]
-        )
-        for rule in rules
-    ]
+    if not rules or not source_files:
+        return {}
+    per_file = {
+        source_file: [
+            ExpectationResult(
+                _expectation_type(rule), rule.column, _kwargs(rule), rule.mostly, sample=[]
+            )
+            for rule in rules
+        ]
+        for source_file in source_files
+    }
     try:
         definition, ids = _validation_definition(table)
         position = {expectation_id: i for i, expectation_id in enumerate(ids)}
-        cursor = conn.execute(_batch_sql(table, rules), [source_file])
+        cursor = conn.execute(_batch_sql(table, rules, len(source_files)), source_files)
         while True:
             frame = cursor.fetch_df_chunk(max(1, CHUNK_ROWS // 2048))
             if frame.empty:
                 break
+            _count_elements(frame, rules, per_file)
             outcome = definition.run(
                 batch_parameters={"dataframe": frame},
-                result_format={"result_format": "BASIC", "partial_unexpected_count": SAMPLE_SIZE},
+                result_format={
+                    "result_format": "COMPLETE",
+                    "unexpected_index_column_names": [FILE_COLUMN],
+                    "return_unexpected_index_query": False,
+                },
             )
             for result in outcome.results:  # GX orders results its own way: match by id
-                _add(results[position[result.expectation_config.id]], result)
+                _add_unexpected(position[result.expectation_config.id], result, rules, per_file)
     except Exception as exc:  # validation reports; it must never cost a load
         message = f"validation could not run: {type(exc).__name__}: {exc}"
-        for total in results:
-            total.error = message.splitlines()[0][:500]
-    return results
+        for results in per_file.values():
+            for total in results:
+                total.error = message.splitlines()[0][:500]
+    return per_file
+
+
+def _count_elements(
+    frame: pd.DataFrame, rules: list[Rule], per_file: dict[str, list[ExpectationResult]]
+) -> None:
+    """Each file's rows, and its empty cells in the columns GX counts as missing (all but the
+    not-null rule's), added to its results."""
+    rows = frame.groupby(FILE_COLUMN).size()
+    missing = frame.drop(columns=FILE_COLUMN).isna().groupby(frame[FILE_COLUMN]).sum()
+    for source_file, count in rows.items():
+        for rule, total in zip(rules, per_file[source_file], strict=True):
+            total.element_count += int(count)
+            if rule.kind != "not_null":
+                total.missing_count += int(missing.at[source_file, rule.batch_column])
+
+
+def _add_unexpected(
+    index: int, result, rules: list[Rule], per_file: dict[str, list[ExpectationResult]]
+) -> None:
+    """GX's unexpected rows of one expectation, counted and sampled by the file they came from."""
+    if result.exception_info and result.exception_info.get("raised_exception"):
+        error = str(result.exception_info.get("exception_message", "error"))[:500]
+        for results in per_file.values():
+            results[index].error = error
+        return
+    column = rules[index].batch_column
+    for row in (result.result or {}).get("unexpected_index_list") or []:
+        total = per_file[row[FILE_COLUMN]][index]
+        total.unexpected_count += 1
+        if len(total.sample) < SAMPLE_SIZE:
+            total.sample.append(_plain(row.get(column)))
+
+
+def _plain(value: Any) -> Any:
+    """A sampled value as JSON can store it (numpy scalars become Python's, NaN null)."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
 
 
 def _expectation_type(rule: Rule) -> str:
@@ -394,21 +455,6 @@ def _kwargs(rule: Rule) -> dict:
             "on": f"{rule.column} as number",
         }
     return {}
-
-
-def _add(total: ExpectationResult, result) -> None:
-    if result.exception_info and result.exception_info.get("raised_exception"):
-        total.error = str(result.exception_info.get("exception_message", "error"))[:500]
-        return
-    stats = result.result or {}
-    total.element_count += int(stats.get("element_count") or 0)
-    total.missing_count += int(stats.get("missing_count") or 0)
-    total.unexpected_count += int(stats.get("unexpected_count") or 0)
-    room = SAMPLE_SIZE - len(total.sample or [])
-    if room > 0:
-        total.sample = (total.sample or []) + list(stats.get("partial_unexpected_list") or [])[
-            :room
-        ]
 
 
 def store_results(

@@ -318,3 +318,47 @@ def test_corrected_re_export_under_a_new_name_is_reported_as_superseding(
     assert rows(conn, "select count(*) from raw.square_customers where square_customer_id = 'SQ1'")[
         0
     ] == (4,)
+
+
+def test_one_validation_pass_still_judges_each_file_on_its_own(conn, tmp_path: Path) -> None:
+    """Files of one table are validated together (one Great Expectations run per table and
+    run), yet each file keeps its own counts, samples and failure summary."""
+    landing = tmp_path / "landing"
+    (landing / "square").mkdir(parents=True)
+    for case in ("dates_and_zones", "money"):
+        [source] = (CASES / case / "square").glob("*.csv")
+        shutil.copy(source, landing / "square" / f"transactions-{case}.csv")
+
+    report = load_source(conn, SOURCES["square_transactions"], landing)
+
+    by_file = {f.file_path: f for f in report.files}
+    dates = by_file["square/transactions-dates_and_zones.csv"]
+    money = by_file["square/transactions-money.csv"]
+    assert "3 of 13 expectations failed" in dates.message
+    assert "gross_sales match_regex (1 rows)" in money.message
+    assert "date match_regex" not in money.message
+    results = rows(
+        conn,
+        "select file_path, column_name, expectation, element_count, unexpected_count, sample "
+        "from meta.validation_results where not success order by 1, 2, 3",
+    )
+    failures = [
+        (Path(file).name, column, expectation.removeprefix("expect_column_values_to_"), n, bad)
+        for file, column, expectation, n, bad, _ in results
+    ]
+    assert failures == [
+        ("transactions-dates_and_zones.csv", "date", "match_regex", 5, 2),
+        ("transactions-dates_and_zones.csv", "time", "match_regex", 5, 1),
+        ("transactions-dates_and_zones.csv", "time_zone", "be_in_set", 5, 1),
+        ("transactions-money.csv", "gross_sales", "match_regex", 6, 1),
+        ("transactions-money.csv", "net_sales", "match_regex", 6, 1),
+        ("transactions-money.csv", "total_collected", "match_regex", 6, 1),
+    ]
+    assert json.loads(results[0][5]) == ["05.03.2024", "2024-03-05T14:02:11Z"]
+    assert rows(
+        conn,
+        "select file_path, count(*) from meta.validation_results group by 1 order by 1",
+    ) == [
+        ("square/transactions-dates_and_zones.csv", 13),
+        ("square/transactions-money.csv", 13),
+    ]
