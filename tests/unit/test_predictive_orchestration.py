@@ -40,10 +40,13 @@ def test_the_job_runs_dbt_then_predictions_then_the_dbt_models_that_read_them(de
         "predictive__customer_predictions",
         "cdp_dbt_prediction_models",
     }
+    # The models that read the predictions, directly or through a segment: segment_memberships
+    # summarises every segment, high_churn_risk included, so it runs after that one too.
     assert steps["cdp_dbt_prediction_models"] == {
         "intermediate/int_person_predictions",
         "marts/crm_contacts",
         "marts/segment_high_churn_risk",
+        "marts/segment_memberships",
     }
     assert "marts/profiles" in steps["cdp_dbt_models"]
     graph = defs.resolve_asset_graph()
