@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from ingestion.recognition import recognised_as
 from ingestion.sources import SOURCES
 
 Row = TypeVar("Row", bound=Sequence)
@@ -21,7 +22,12 @@ def still_in_landing(landing_dir: Path, source_table: str, file_path: str) -> bo
     still belongs to that source."""
     path = landing_dir / file_path
     spec = SOURCES.get(source_table)
-    return path.is_file() and (spec is None or spec.matches(path))
+    if not path.is_file():
+        return False
+    if spec is None or spec.matches(path):
+        return True
+    found = recognised_as(path, landing_dir)  # a file taken for its header, not its name
+    return found is not None and found.table == (spec.parent or spec.table)
 
 
 def split_rejections(rows: Sequence[Row], landing_dir: Path) -> tuple[list[Row], list[Row]]:

@@ -20,7 +20,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from ingestion.files import json_shape, sample_records, sniff_csv
-from ingestion.sources import SOURCES, CsvFormat, JsonFormat, SourceSpec
+from ingestion.sources import (
+    SOURCES,
+    CsvFormat,
+    JsonFormat,
+    SourceSpec,
+    tool_folders,
+    tool_of_folder,
+)
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
@@ -89,8 +96,7 @@ def _tool_specs(tool: str | None) -> list[SourceSpec]:
 
 def _tool_of(path: Path, landing_dir: Path) -> str | None:
     parts = path.relative_to(landing_dir).parts
-    tools = {s.tool for s in SOURCES.values()}
-    return parts[0] if len(parts) > 1 and parts[0] in tools else None
+    return tool_of_folder(parts[0]) if len(parts) > 1 else None
 
 
 @lru_cache(maxsize=4096)
@@ -153,10 +159,10 @@ def recognised_as(path: Path, landing_dir: Path) -> SourceSpec | None:
 def recognised_files(spec: SourceSpec, landing_dir: Path) -> list[Path]:
     """Files of `spec`'s tool folder named like no export whose content clearly is `spec`'s
     (for a child table such as line items: whose content is its parent's)."""
-    folder = landing_dir / spec.tool
     owner = spec.parent or spec.table
     return [
         path
+        for folder in tool_folders(landing_dir, spec.tool)
         for path in folder.rglob("*")
         if path.is_file()
         and not path.name.startswith(".")

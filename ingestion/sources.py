@@ -204,13 +204,29 @@ class SourceSpec:
     def files(self, landing_dir: Path) -> list[Path]:
         """Files named like this source's exports, plus files of its tool folder named like no
         export at all whose content clearly is this source's (ingestion/recognition.py)."""
-        folder = landing_dir / self.tool
-        if not folder.is_dir():
+        folders = tool_folders(landing_dir, self.tool)
+        if not folders:
             return []
         from ingestion.recognition import recognised_files  # recognition reads this registry
 
-        named = [p for p in folder.rglob("*") if p.is_file() and self.matches(p)]
+        named = [p for f in folders for p in f.rglob("*") if p.is_file() and self.matches(p)]
         return sorted({*named, *recognised_files(self, landing_dir)})
+
+
+def tool_folders(landing_dir: Path, tool: str) -> list[Path]:
+    """The landing folder's folders of `tool`, however they were named: `square/`, `Square/`,
+    `SHOPIFY/` or `Mail Chimp/` (people and sync tools create them; compared as headers are)."""
+    if not landing_dir.is_dir():
+        return []
+    key = header_key(tool)
+    return sorted(
+        child for child in landing_dir.iterdir() if child.is_dir() and header_key(child.name) == key
+    )
+
+
+def tool_of_folder(name: str) -> str | None:
+    """The tool a landing sub-folder belongs to (`Square` → `square`), or None."""
+    return {header_key(spec.tool): spec.tool for spec in SOURCES.values()}.get(header_key(name))
 
 
 # An audience export: contact fields, then the columns of the status the file lists, then

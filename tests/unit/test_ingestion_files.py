@@ -10,10 +10,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingestion.landing import still_in_landing
 from ingestion.loader import TableLoadReport, load_source
-from ingestion.sources import SOURCES
+from ingestion.sources import SOURCES, unrecognised_files
 
 CASES = Path(__file__).resolve().parents[1] / "fixtures" / "bad_files"
+VARIANTS = CASES.parent / "variants"
 
 
 @pytest.fixture
@@ -362,3 +364,33 @@ def test_one_validation_pass_still_judges_each_file_on_its_own(conn, tmp_path: P
         ("square/transactions-dates_and_zones.csv", 13),
         ("square/transactions-money.csv", 13),
     ]
+
+
+def test_tool_folders_are_found_in_any_case_or_spacing(conn, tmp_path: Path) -> None:
+    """`Square/`, `SQUARE/` or `Mail Chimp/`, as people and sync tools name folders: the files
+    load, and none is reported as unrecognised."""
+    landing = tmp_path / "landing"
+    for folder, case in (("Square", "missing_column"), ("SQUARE ", "duplicate_rows")):
+        (landing / folder).mkdir(parents=True)
+        [source] = (CASES / case / "square").glob("customers-[gd]*.csv")
+        shutil.copy(source, landing / folder / f"customers-{case}.csv")
+
+    report = load_source(conn, SOURCES["square_customers"], landing)
+
+    assert sorted((f.file_path, f.status) for f in report.files) == [
+        ("SQUARE /customers-duplicate_rows.csv", "loaded"),
+        ("Square/customers-missing_column.csv", "loaded"),
+    ]
+    assert unrecognised_files(landing) == []
+
+
+def test_a_file_taken_for_its_header_still_counts_as_in_the_landing_folder(tmp_path: Path) -> None:
+    """Runs judge the landing folder as it is now: a file recognised by its header (its name
+    matches no pattern) is still there until it is removed, and belongs to its source only."""
+    landing = shutil.copytree(VARIANTS / "square_unnamed_file", tmp_path / "landing")
+    relative = "square/export-20240305-1412.csv"
+
+    assert still_in_landing(landing, "square_customers", relative)
+    assert not still_in_landing(landing, "square_transactions", relative)
+    (landing / relative).unlink()
+    assert not still_in_landing(landing, "square_customers", relative)
