@@ -437,7 +437,9 @@ SQUARE_TRANSACTION_HEADERS = (
     "International Fee",
 )
 
-_SQUARE_ITEM_HEADERS = (
+# Today's Item Details CSV (docs/sources.md; what the demo data writes too). Older exports lack
+# GTIN, Commission and Employee: columns are read by name.
+SQUARE_ITEM_HEADERS = (
     "Date",
     "Time",
     "Time Zone",
@@ -464,7 +466,15 @@ _SQUARE_ITEM_HEADERS = (
     "Customer Reference ID",
     "Unit",
     "Count",
+    "GTIN",
     "Itemization Type",
+    "Commission",
+    "Employee",
+    "Fulfillment Note",
+    "Channel",
+    "Token",
+    "Card Brand",
+    "PAN Suffix",
 )
 
 # Today's customer directory export (what the demo data writes too).
@@ -998,7 +1008,7 @@ SOURCES: dict[str, SourceSpec] = {
             file_patterns=("items-*.csv",),
             format=CsvFormat(
                 name="Square item details export",
-                headers=_SQUARE_ITEM_HEADERS,
+                headers=SQUARE_ITEM_HEADERS,
                 required=("Date", "Time", "Time Zone", "Item", "Qty", "Transaction ID"),
             ),
             description="Square Dashboard item details export.",

@@ -28,47 +28,15 @@ from cdp.demo_data.ids import IdFactory
 from cdp.demo_data.people import Person
 from cdp.demo_data.truth import GroundTruth
 from cdp.demo_data.writers import FileLog, in_header_order, month_spans, write_csv
-from ingestion.sources import SQUARE_CUSTOMER_HEADERS, SQUARE_TRANSACTION_HEADERS
-
-# Today's transactions export: the loader's own list (ingestion.sources).
-TRANSACTIONS_HEADER: tuple[str, ...] = SQUARE_TRANSACTION_HEADERS
-ITEMS_HEADER: tuple[str, ...] = (
-    "Date",
-    "Time",
-    "Time Zone",
-    "Category",
-    "Item",
-    "Qty",
-    "Price Point Name",
-    "SKU",
-    "Modifiers Applied",
-    "Gross Sales",
-    "Discounts",
-    "Net Sales",
-    "Tax",
-    "Transaction ID",
-    "Payment ID",
-    "Device Name",
-    "Notes",
-    "Details",
-    "Event Type",
-    "Location",
-    "Dining Option",
-    "Customer ID",
-    "Customer Name",
-    "Customer Reference ID",
-    "Unit",
-    "Count",
-    "GTIN",
-    "Itemization Type",
-    "Commission",
-    "Employee",
-    "Fulfillment Note",
-    "Channel",
-    "Token",
-    "Card Brand",
-    "PAN Suffix",
+from ingestion.sources import (
+    SQUARE_CUSTOMER_HEADERS,
+    SQUARE_ITEM_HEADERS,
+    SQUARE_TRANSACTION_HEADERS,
 )
+
+# Today's transactions and item details exports: the loader's own lists (ingestion.sources).
+TRANSACTIONS_HEADER: tuple[str, ...] = SQUARE_TRANSACTION_HEADERS
+ITEMS_HEADER: tuple[str, ...] = SQUARE_ITEM_HEADERS
 # Today's customers export: the loader's own list (ingestion.sources).
 CUSTOMERS_HEADER: tuple[str, ...] = SQUARE_CUSTOMER_HEADERS
 _TX_QUOTED_EMPTY = {"Other Tender Type", "Tender Note", "Details", "Description"}
