@@ -14,8 +14,9 @@ from orchestration.defs.automation import cdp_job, daily_schedule, landing_folde
 from orchestration.defs.exports import build_export_assets, build_export_checks
 from orchestration.defs.ingestion import phone_numbers, raw_assets
 from orchestration.defs.ingestion_checks import raw_table_checks
+from orchestration.defs.matching import record_pairs
 from orchestration.defs.predictive import cdp_dbt_prediction_models, customer_predictions
-from orchestration.defs.transform import cdp_dbt_models
+from orchestration.defs.transform import cdp_dbt_matching_inputs, cdp_dbt_models
 from orchestration.resources import (
     SETTINGS_VARIABLES,
     CdpDbtCliResource,
@@ -53,6 +54,8 @@ defs = dg.Definitions(
     assets=[
         *raw_assets,
         phone_numbers,
+        cdp_dbt_matching_inputs,
+        record_pairs,
         cdp_dbt_models,
         customer_predictions,
         cdp_dbt_prediction_models,

@@ -192,8 +192,14 @@ def _model_key(manifest: Mapping[str, Any], node: Mapping[str, Any]) -> dg.Asset
 # recommends for production builds.
 PIPELINE_BUILD_FLAGS = ("--exclude-resource-type", "unit_test")
 
-# Models that read the predictions a Python asset writes between two dbt steps: built by
-# cdp_dbt_prediction_models (orchestration/defs/predictive.py), after that asset.
+# The dbt project runs in three named steps around two Python assets (the pattern dagster-dbt
+# documents for a Python asset between dbt models):
+#   1. cdp_dbt_matching_inputs: the person-like records Splink compares, and what they need;
+#   2. identity_matching/record_pairs (orchestration/defs/matching.py), then cdp_dbt_models:
+#      everything else, identity included, except
+#   3. predictive/customer_predictions, then cdp_dbt_prediction_models: the models that read the
+#      predictions (orchestration/defs/predictive.py).
+MATCHING_INPUTS = "+int_identity_candidate_records"
 PREDICTION_CONSUMERS = "source:predictive+"
 
 
@@ -203,11 +209,14 @@ def run_dbt_step(
     warehouse: WarehouseResource,
     cdp_settings: CdpSettingsResource,
     dbt_run: DbtRunResource,
+    indirect_selection: str | None = None,
 ) -> Iterator[Any]:
-    """The body of both dbt steps: `dbt build` of the step's selection with the run's vars,
+    """The body of the dbt steps: `dbt build` of the step's selection with the run's vars,
     between the Spark hand-offs (orchestration/defs/parquet_mirror.py; no-ops on DuckDB)."""
     settings = cdp_settings.settings()
     args = ["build", *PIPELINE_BUILD_FLAGS, "--vars", run_vars(settings, dbt_run.as_of)]
+    if indirect_selection:
+        args += ["--indirect-selection", indirect_selection]
     if dbt_run.full_refresh:
         args.append("--full-refresh")
     sync_parquet_mirror(context, warehouse, settings, dbt_project.manifest_path)
@@ -219,7 +228,28 @@ def run_dbt_step(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=translator,
-    exclude=PREDICTION_CONSUMERS,
+    select=MATCHING_INPUTS,
+)
+def cdp_dbt_matching_inputs(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    cdp_settings: CdpSettingsResource,
+    dbt_run: DbtRunResource,
+):
+    """Builds (runs and tests) the staging and identity models the probabilistic matcher reads."""
+    # Only the tests whose models are all in this step: a relationships test between an order
+    # (built here) and its line items (built in the next step) runs there, once both exist.
+    yield from run_dbt_step(
+        context, dbt, warehouse, cdp_settings, dbt_run, indirect_selection="cautious"
+    )
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    exclude=f"{MATCHING_INPUTS} {PREDICTION_CONSUMERS}",
 )
 def cdp_dbt_models(
     context: dg.AssetExecutionContext,

@@ -14,7 +14,7 @@ with
 
 resolved as (
 
-    select * from {{ ref('int_identity_resolved_nodes') }}
+    select * from {{ ref('int_identity_linked_nodes') }}
 
 ),
 
