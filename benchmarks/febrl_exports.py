@@ -16,6 +16,30 @@ exports really have:
   in national (`0412 345 678`) or international (`+61 412 345 678`) form.
 * Mailchimp `subscribed_members_export_<hash>.csv`: one member per email.
 
+Each record also carries the address and date of birth of its own FEBRL row (a duplicate's
+corrupted values as FEBRL has them; a missing value stays empty), in the format each tool's
+export documents:
+
+* Shopify (Customers → Export, docs/sources.md): `Default Address Address1` = street number and
+  `address_1`, `Default Address Address2` = `address_2`, `Default Address City` = suburb in
+  title case, `Default Address Province Code` = the state upper-case (`NSW`),
+  `Default Address Country Code` = `AU`, `Default Address Zip` = postcode. The customer export
+  has no birthday column.
+* Square (Customers → Export customers; the columns of help article 6632, "Import customers
+  online"): `Street Address 1`, `Street Address 2`, `City`, `State`, `Postal Code`, and
+  `Birthday` in two of the formats that article lists, `YYYY-MM-DD` and (a seeded fifth of the
+  rows) `MM-DD-YYYY`.
+* Mailchimp (Audience → Export audience, default merge fields): `Address` as Mailchimp writes
+  its address field, the parts separated by two spaces, `street  line 2  city  state  zip
+  country` (line 2 left empty when there is none, country `AU`); the address type needs a
+  street, city, state and zip, so a member without one of them has no address. `Birthday` is
+  Mailchimp's birthday field, `MM/DD` without the year.
+
+A date FEBRL corrupted into no date at all (day 33, month 00) is written only where the format
+can hold it: never in Square's full dates, in Mailchimp's `MM/DD` when the month and day exist
+(`02/29` of a year that has none). New random draws (Square's birthday format) come from their
+own generator, so the emails, phones and tools of a seed are those it always gave.
+
 Identifiers are present only part of the time, and a few emails and phones carry a typo (a
 different identifier that the truth still gives to its person). Family phones: a share of
 people use the phone of another person with a different first name (mother and son); those
@@ -25,12 +49,15 @@ generator's (`cdp/demo_data/evaluation.py` reads it).
 
 from __future__ import annotations
 
+import calendar
 import csv
+import dataclasses
 import hashlib
 import random
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import phonenumbers
@@ -82,10 +109,30 @@ class Record:
     email: str = ""
     phone: str = ""
     source_id: str = ""
+    # The FEBRL row's address and date of birth, as FEBRL has them ("" when missing).
+    street: str = ""  # street number and address_1
+    address_2: str = ""
+    city: str = ""  # suburb
+    state: str = ""
+    postcode: str = ""
+    birth_date: str = ""  # YYYY-MM-DD, the digits FEBRL has even when no such day exists
 
 
 def letters(value: object) -> str:
     return re.sub(r"[^a-z]", "", str(value).lower()) if isinstance(value, str) else ""
+
+
+def _text(value: object) -> str:
+    """A FEBRL value with its spaces collapsed; "" for a missing one (NaN)."""
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def _birth_date(value: object) -> str:
+    """FEBRL's `yyyymmdd` as `YYYY-MM-DD`, kept even when no such day exists."""
+    digits = _text(value)
+    if len(digits) != 8 or not digits.isdigit():
+        return ""
+    return f"{digits[:4]}-{digits[4:6]}-{digits[6:]}"
 
 
 def records_from_febrl(frames: list, names: list[str]) -> list[Record]:
@@ -96,12 +143,19 @@ def records_from_febrl(frames: list, names: list[str]) -> list[Record]:
         for rec_id, row in frame.iterrows():
             number = str(rec_id).split("-")[1]
             given, surname = row["given_name"], row["surname"]
+            street = f"{_text(row['street_number'])} {_text(row['address_1'])}".strip()
             records.append(
                 Record(
                     rec_id=f"{tag}:{rec_id}",
                     person=f"{tag.split('/')[0]}-{number}",
                     given_name=given.strip() if isinstance(given, str) else "",
                     surname=surname.strip() if isinstance(surname, str) else "",
+                    street=street,
+                    address_2=_text(row["address_2"]),
+                    city=_text(row["suburb"]),
+                    state=_text(row["state"]),
+                    postcode=_text(row["postcode"]),
+                    birth_date=_birth_date(row["date_of_birth"]),
                 )
             )
     return records
@@ -193,9 +247,12 @@ def build(
             if duplicates and not two_files:
                 rng.choice(duplicates).tool = "mailchimp"
             else:
-                source = own[0]
-                own.append(Record(f"{source.rec_id}:mc", person, source.given_name, source.surname))
-                own[-1].tool = "mailchimp"
+                source = own[0]  # the member's name, address and birthday are this record's
+                own.append(
+                    dataclasses.replace(
+                        source, rec_id=f"{source.rec_id}:mc", tool="mailchimp", email="", phone=""
+                    )
+                )
     # Identifiers per record, then the tools' own uniqueness rules.
     for person in people:
         for record in by_person[person]:
@@ -241,7 +298,9 @@ def build(
             )
         else:
             record.source_id = digest[:10]
-    _write(everything, landing, rng, noise)
+    # Draws added after the exports first shipped take their own stream: `rng` stays as it was.
+    fields_rng = random.Random(f"febrl-fields:{seed}")
+    _write(everything, landing, rng, fields_rng, noise)
     _write_truth(everything, truth)
     return {
         "people": len(people),
@@ -257,7 +316,44 @@ def _title(value: str) -> str:
     return " ".join(part.capitalize() for part in value.split(" "))
 
 
-def _write(records: list[Record], landing: Path, rng: random.Random, noise: Noise) -> None:
+def _square_birthday(birth_date: str, rng: random.Random) -> str:
+    """`YYYY-MM-DD`, or `MM-DD-YYYY` for a fifth of the rows (both in Square's help article
+    6632); "" when FEBRL's digits are no real day, which Square's birthday cannot hold."""
+    try:
+        day = date.fromisoformat(birth_date)
+    except ValueError:
+        return ""
+    return day.strftime("%m-%d-%Y") if rng.random() < 0.2 else day.isoformat()
+
+
+def _mailchimp_birthday(birth_date: str) -> str:
+    """Mailchimp's birthday field, `MM/DD` without the year: any month and day that exist in
+    some year (02/29 too)."""
+    if not birth_date:
+        return ""
+    month, day = int(birth_date[5:7]), int(birth_date[8:10])
+    if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(2000, month)[1]:
+        return ""
+    return f"{month:02d}/{day:02d}"
+
+
+def _mailchimp_address(r: Record) -> str:
+    """Mailchimp's address field as its export writes it: `street  line 2  city  state  zip
+    country`, two spaces between parts. The address type requires a street, city, state and
+    zip, so without one of them the member has no address."""
+    if not (r.street and r.city and r.state and r.postcode):
+        return ""
+    parts = (r.street, r.address_2, _title(r.city), r.state.upper(), r.postcode, "AU")
+    return "  ".join(parts)
+
+
+def _write(
+    records: list[Record],
+    landing: Path,
+    rng: random.Random,
+    fields_rng: random.Random,
+    noise: Noise,
+) -> None:
     for folder in ("shopify", "square", "mailchimp"):
         (landing / folder).mkdir(parents=True, exist_ok=True)
     shopify = [r for r in records if r.tool == "shopify"]
@@ -276,12 +372,12 @@ def _write(records: list[Record], landing: Path, rng: random.Random, noise: Nois
                     r.email,
                     "yes" if rng.random() < 0.6 else "no",
                     "",
-                    "",
-                    "",
-                    "",
-                    "",
+                    r.street,
+                    r.address_2,
+                    _title(r.city),
+                    r.state.upper(),
                     "AU",
-                    "",
+                    r.postcode,
                     "",
                     phone,
                     "no",
@@ -315,12 +411,12 @@ def _write(records: list[Record], landing: Path, rng: random.Random, noise: Nois
                     phone,
                     "",
                     "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
+                    r.street,
+                    r.address_2,
+                    _title(r.city),
+                    r.state.upper(),
+                    r.postcode,
+                    _square_birthday(r.birth_date, fields_rng),
                     "",
                     r.source_id,
                     "Directory",
@@ -343,9 +439,9 @@ def _write(records: list[Record], landing: Path, rng: random.Random, noise: Nois
                     r.email,
                     _title(r.given_name),
                     _title(r.surname),
-                    "",
+                    _mailchimp_address(r),
                     r.phone,
-                    "",
+                    _mailchimp_birthday(r.birth_date),
                     "2",
                     "",
                     "",

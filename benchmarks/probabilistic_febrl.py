@@ -24,14 +24,16 @@ makes one table of person-like records (one row per customer record) and links t
 Evaluated at record-pair level: two records are a true pair when FEBRL gives them the same
 person; a method's pairs are the pairs of records in one of its clusters.
 
-Which fields a record carries. ``febrl_exports`` writes names, emails and phones only (the
-address and birthday columns of the exports are left empty today), so the FEBRL fields are
-joined back to each record by its FEBRL id. ``--fields tools`` (the default) keeps what the
-tool's customer export can carry: Shopify's customer export has an address but no birthday
-column; Square's has address and ``Birthday``; Mailchimp's default merge fields have an
-``Address`` and a ``Birthday`` without a year, so a Mailchimp member gets the address and no
-date of birth. ``--fields all`` gives every record every FEBRL field; ``--fields exports`` none
-of them (names, email and phone only: what the exports carry today).
+Which fields a record carries. ``febrl_exports`` writes each record's FEBRL address and date
+of birth into the exports' own columns, in each tool's format; this script takes the fields
+from FEBRL itself instead, joined back to each record by its FEBRL id (the same values,
+unformatted, also where an export leaves a column empty: a date that is no real day, a
+Mailchimp address without one of the parts its address type requires). ``--fields tools`` (the
+default) keeps what the tool's customer export can carry: Shopify's customer export has an
+address but no birthday column; Square's has address and ``Birthday``; Mailchimp's default
+merge fields have an ``Address`` and a ``Birthday`` without a year, so a Mailchimp member gets
+the address and no date of birth. ``--fields all`` gives every record every FEBRL field;
+``--fields exports`` none of them (names, email and phone only).
 
     PYTHONPATH=. python benchmarks/probabilistic_febrl.py [--sets febrl1,febrl2,febrl4]
         [--fields tools,all,exports] [--seed 12] [--fuzzy-email]
