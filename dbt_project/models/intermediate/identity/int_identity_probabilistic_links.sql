@@ -165,6 +165,23 @@ judged as (
 
 ),
 
+verdicts as (
+
+    -- The guards' verdict whatever the threshold (benchmarks draw the precision / recall curve
+    -- from it): null when every guard lets the pair through.
+    select
+        *,
+        case
+            when component_id_l is null or component_id_r is null then 'refused: identifier refused by a guard'
+            when is_never_linked then 'refused: never_link rule'
+            when not non_name_weight > 0 then 'refused: only the names agree'
+            when not is_same_first_name
+                then {{ dbt.concat(["'refused: first names disagree ('", 'first_name_l', "' / '", 'first_name_r', "')'"]) }}
+        end as guard_refusal
+    from judged
+
+),
+
 final as (
 
     select
@@ -182,19 +199,17 @@ final as (
         component_id_r,
         match_weight,
         match_probability,
+        non_name_weight,
         comparison_levels,
         model_id,
+        guard_refusal,
         case
             when match_probability < {{ threshold }} then 'below threshold'
-            when component_id_l is null or component_id_r is null then 'refused: identifier refused by a guard'
-            when is_never_linked then 'refused: never_link rule'
-            when not non_name_weight > 0 then 'refused: only the names agree'
-            when not is_same_first_name
-                then {{ dbt.concat(["'refused: first names disagree ('", 'first_name_l', "' / '", 'first_name_r', "')'"]) }}
+            when guard_refusal is not null then guard_refusal
             when component_id_l = component_id_r then 'already one person'
             else 'link'
         end as decision
-    from judged
+    from verdicts
 
 )
 
