@@ -68,6 +68,14 @@ def demo_data(
             "columns, GraphQL bulk orders, Segment/RudderStack events, …) with messy identifiers."
         ),
     ] = False,
+    fuzzy: Annotated[
+        bool,
+        typer.Option(
+            help="Add people (15 %) whose Square profile, Shopify account and Mailchimp member "
+            "share no email or phone, only name, address and birthday (another email at the "
+            "till, a mistyped phone, nicknames): cases for probabilistic matching."
+        ),
+    ] = False,
 ) -> None:
     """Writes realistic, messy demo exports into the landing folder (+ ground truth beside it)."""
     from cdp.demo_data import generate_demo_data
@@ -82,6 +90,7 @@ def demo_data(
             as_of=_parse_as_of(as_of),
             hard_cases=hard_cases,
             variants=variants,
+            fuzzy=fuzzy,
         )
     table = Table(title=f"Demo exports in {settings.landing_dir}")
     table.add_column("file")

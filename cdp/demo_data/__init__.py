@@ -28,20 +28,24 @@ belongs to no person: its ``identifiers.csv`` row has an empty ``true_person_id`
 
 Every run writes at least one ``signature`` person whose anonymous phone browsing, abandoned
 checkout, Mailchimp click on a laptop and phone-only store profile must resolve to one
-person; ``hard_cases=True`` adds the traps of :class:`NoiseConfig`.
+person; ``hard_cases=True`` adds the traps of :class:`NoiseConfig`. ``fuzzy=True`` adds people
+(:class:`FuzzyConfig`, 15 % by default) whose Square profile, Shopify account and Mailchimp
+member share no email or phone, only name, address and birthday: the cases of probabilistic
+matching (``cdp/demo_data/fuzzy.py``). Their ``people.csv`` row is tagged ``fuzzy`` and lists
+every address they used; the truth gives their mistyped phone to them as well.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from cdp.demo_data.config import NoiseConfig
+from cdp.demo_data.config import FuzzyConfig, NoiseConfig
 from cdp.demo_data.writers import WrittenFile
 
 if TYPE_CHECKING:
     from cdp.demo_data.generator import DemoDataSummary, generate_demo_data
 
-__all__ = ["DemoDataSummary", "NoiseConfig", "WrittenFile", "generate_demo_data"]
+__all__ = ["DemoDataSummary", "FuzzyConfig", "NoiseConfig", "WrittenFile", "generate_demo_data"]
 
 # The generator needs Faker (the `demo` extra), so it is imported on first use: the marker and
 # the evaluation modules serve `cdp run` and the tests without it.

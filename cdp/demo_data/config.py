@@ -33,6 +33,35 @@ class NoiseConfig:
 
 
 @dataclass(frozen=True)
+class FuzzyConfig:
+    """Rates of the probabilistic-matching cases switched on by `fuzzy=True`.
+
+    A fuzzy person's records in the tools share no email and no phone (the Square profile holds
+    another address or none and a mistyped phone; the Mailchimp member yet another address), so
+    only name, address and birthday can link them. With `fuzzy=False` nothing here applies.
+    """
+
+    share: float = 0.15
+    """Fuzzy people, as a share of all true people (drawn among those who use two or more of
+    Square, Shopify and Mailchimp)."""
+    till_without_email: float = 0.4
+    """Fuzzy store shoppers who give no email at the till (the others give a work or old
+    address the shop never sees online)."""
+    phone_digit_dropped: float = 0.4
+    """Mistyped till phones missing a digit (the others have one digit changed)."""
+    nickname_rate: float = 0.25
+    """Records (Square profile, Mailchimp member) naming the person by a nickname, when their
+    first name has a common one."""
+    first_name_typo_rate: float = 0.15
+    """Records with one letter of the first name mistyped."""
+    last_name_typo_rate: float = 0.05
+    """Records with one letter of the last name mistyped."""
+    address_variation_rate: float = 0.5
+    """Records whose street address is written another way: `Street` as `St`, the unit
+    dropped or moved onto line 1, capitals."""
+
+
+@dataclass(frozen=True)
 class BehaviourRates:
     """Ordinary (non-adversarial) behaviour; not part of the public knobs."""
 

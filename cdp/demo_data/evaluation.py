@@ -5,10 +5,20 @@ in one person and the warehouse puts in one person is a true positive. Identifie
 truth gives to several people (a family phone) or to nobody (a shop counter phone) have no
 single right answer and are left out of the pairs, but the merges they cause still show up
 as false pairs between the people's other identifiers.
+
+Attainable recall judges against the pairs the data can prove. Fuzzy people (`cdp demo-data
+--fuzzy`, tag `fuzzy` in people.csv) count as provable across their name-and-address records:
+their Square profile, Shopify customer and orders and Mailchimp member share no email or phone,
+but carry their own first name (or a nickname or typo of it), their last name, street address,
+postcode and, where the tool has one, birthday, which probabilistic matching can link and which
+tell them apart from the relatives at the same address. `exact_attainable_recall` keeps the
+figure for identifiers alone (what exact matching can reach at best); without fuzzy people the
+two are the same.
 """
 
 from __future__ import annotations
 
+import csv
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -29,8 +39,13 @@ class IdentityAccuracy:
     predicted_people_merged: int
     attainable_recall: float
     """Recall against the pairs the data can prove at all: two identifiers of one true person
-    count only if records of that person chain them together (a browser that never logged in
-    or clicked a tracked link cannot be linked by any method)."""
+    count only if records of that person chain them together, through shared identifiers or,
+    for a fuzzy person, through name, address and birthday (a browser that never logged in or
+    clicked a tracked link cannot be linked by any method)."""
+    exact_attainable_recall: float
+    """The same true pairs found against the pairs shared identifiers alone can prove (fuzzy
+    people's name-and-address links left out): the attainable recall as measured before fuzzy
+    people existed. Above 1 when a resolver links pairs that no shared identifier proves."""
 
     def as_dict(self) -> dict[str, float | int]:
         return asdict(self)
@@ -43,7 +58,8 @@ def evaluate_identity(
 ) -> IdentityAccuracy:
     """Compares `predictions` (a relation with identifier_type, identifier_value, person_id:
     `marts.person_identifiers` unless another partition is being judged) with
-    `<truth_dir>/identifiers.csv`."""
+    `<truth_dir>/identifiers.csv`; fuzzy people are read from `<truth_dir>/people.csv` when it
+    exists."""
     truth_file = str(truth_dir / "identifiers.csv").replace("'", "''")
     conn.execute(
         f"""
@@ -97,7 +113,8 @@ def evaluate_identity(
     precision = float(true_positive / predicted_pairs) if predicted_pairs else 1.0
     recall = float(true_positive / true_pairs) if true_pairs else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    attainable_pairs = _attainable_pairs(conn)
+    _load_fuzzy_people(conn, truth_dir / "people.csv")
+    attainable_pairs, exact_pairs = _attainable_pairs(conn)
     return IdentityAccuracy(
         identifiers_evaluated=evaluated,
         identifiers_shared_or_unowned=shared,
@@ -109,21 +126,50 @@ def evaluate_identity(
         f1=round(f1, 5),
         true_people_split=split,
         predicted_people_merged=merged,
-        attainable_recall=round(float(true_positive / attainable_pairs), 5)
-        if attainable_pairs
-        else 1.0,
+        attainable_recall=_share(true_positive, attainable_pairs),
+        exact_attainable_recall=_share(true_positive, exact_pairs),
     )
 
 
-def _attainable_pairs(conn: duckdb.DuckDBPyConnection) -> int:
-    """Pairs of one true person's identifiers that its own records connect (an oracle that
-    knows who is who, but may only use links present in the data)."""
-    import numpy as np
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
+def _share(part: int, whole: int) -> float:
+    return round(float(part / whole), 5) if whole else 1.0
 
-    rows = conn.execute(
+
+NAME_AND_ADDRESS_TABLES = (
+    "mailchimp_members",
+    "shopify_customers",
+    "shopify_orders",
+    "square_customers",
+)
+"""Records that carry a person's name and postal address: a fuzzy person's are linkable."""
+
+
+def _load_fuzzy_people(conn: duckdb.DuckDBPyConnection, people_file: Path) -> None:
+    """The true people tagged `fuzzy` (none for a truth without a tagged people.csv)."""
+    conn.execute("create or replace temp table _fuzzy_people (true_person_id varchar)")
+    if not people_file.exists():
+        return
+    with people_file.open(encoding="utf-8", newline="") as fh:
+        if not {"true_person_id", "tags"} <= set(next(csv.reader(fh), [])):
+            return
+    path = str(people_file).replace("'", "''")
+    conn.execute(
+        f"""
+        insert into _fuzzy_people
+        select true_person_id from read_csv('{path}', all_varchar = true)
+        where list_contains(string_split(coalesce(tags, ''), ';'), 'fuzzy')
         """
+    )
+
+
+def _attainable_pairs(conn: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """Pairs of one true person's identifiers that its own records connect (an oracle that
+    knows who is who, but may only use links present in the data). Returns the pairs when a
+    fuzzy person's name-and-address records count as linked, and the pairs shared identifiers
+    alone connect."""
+    tables = ", ".join(f"'{table}'" for table in NAME_AND_ADDRESS_TABLES)
+    rows = conn.execute(
+        f"""
         with observed as (
             select distinct n.source_table, n.source_record_id, p.true_person_id,
                    p.identifier_type || ':' || p.identifier_value as node_key
@@ -136,20 +182,45 @@ def _attainable_pairs(conn: duckdb.DuckDBPyConnection) -> int:
         numbered as (
             select *, dense_rank() over (order by node_key) - 1 as node_index from observed
         ),
+        flagged as (
+            select *,
+                source_table in ({tables})
+                and true_person_id in (select true_person_id from _fuzzy_people) as by_name
+            from numbered
+        ),
         anchored as (
             select *, min(node_index) over (
                 partition by source_table, source_record_id, true_person_id) as anchor
-            from numbered
+            from flagged
         )
-        select distinct anchor, node_index, true_person_id from anchored
+        select distinct
+            anchor,
+            -- a fuzzy person's name-and-address records all hang on one anchor
+            case when by_name
+                then min(node_index) over (partition by true_person_id, by_name)
+                else anchor
+            end as name_anchor,
+            node_index
+        from anchored
         """
     ).fetchall()
     if not rows:
-        return 0
-    anchors = np.array([r[0] for r in rows])
-    nodes = np.array([r[1] for r in rows])
+        return 0, 0
+    nodes = [r[2] for r in rows]
+    linked = _pairs_connected([r[1] for r in rows], nodes)
+    exact = _pairs_connected([r[0] for r in rows], nodes)
+    return linked, exact
+
+
+def _pairs_connected(anchor_list: list[int], node_list: list[int]) -> int:
+    """Pairs of nodes in one connected component of the graph of (anchor, node) edges."""
+    import numpy as np
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    anchors, nodes = np.array(anchor_list), np.array(node_list)
     size = int(max(anchors.max(), nodes.max())) + 1
-    graph = coo_matrix((np.ones(len(rows)), (anchors, nodes)), shape=(size, size))
+    graph = coo_matrix((np.ones(len(nodes)), (anchors, nodes)), shape=(size, size))
     _, labels = connected_components(graph, directed=False)
     sizes: dict[int, int] = {}
     for node in set(int(n) for n in nodes):

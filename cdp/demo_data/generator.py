@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from cdp.demo_data.config import SIMULATION_DAYS, BehaviourRates, NoiseConfig
+from cdp.demo_data.config import SIMULATION_DAYS, BehaviourRates, FuzzyConfig, NoiseConfig
 from cdp.demo_data.fake import Faker
+from cdp.demo_data.fuzzy import apply_fuzzy
 from cdp.demo_data.ids import IdFactory, stable_hex
 from cdp.demo_data.mailchimp import MailchimpSim, schedule_campaigns
 from cdp.demo_data.marker import write_marker
@@ -41,6 +42,7 @@ _STREAMS = (
     "square",
     "square_ids",
     "variants",
+    "fuzzy",  # last: the streams before it are the same as before fuzzy people existed
 )
 
 
@@ -57,6 +59,7 @@ class DemoDataSummary:
     files: tuple[WrittenFile, ...]
     variants: tuple[str, ...] = ()
     """The other documented export shapes written (`variants=True`), by name."""
+    fuzzy: bool = False
 
     def records(self, folder: str | None = None) -> int:
         """Total records written, optionally only under one folder (`shopify`, `truth`, …)."""
@@ -77,6 +80,8 @@ def generate_demo_data(
     hard_cases: bool = False,
     noise: NoiseConfig | None = None,
     variants: bool = False,
+    fuzzy: bool = False,
+    fuzzy_config: FuzzyConfig | None = None,
 ) -> DemoDataSummary:
     """Write Mailchimp, Shopify and Square exports for `people` simulated shoppers into
     `landing_dir/{mailchimp,shopify,square}` and the ground truth into `truth_dir`.
@@ -86,9 +91,12 @@ def generate_demo_data(
     identity traps of `NoiseConfig` (`noise` overrides its default rates). `variants` rewrites
     part of the exports into the other documented shapes of the same tools and adds the
     identifier messes of real folders (`cdp/demo_data/variants.py`); the ground truth is
-    unchanged by it. Files a previous run wrote in these folders are removed first so no stale
-    month or campaign survives; a folder holding any other file is refused (`CdpError`,
-    nothing deleted): see `writers.clean_previous`.
+    unchanged by it. `fuzzy` adds people whose records in the tools share no email or phone,
+    only name, address and birthday (`cdp/demo_data/fuzzy.py`; `fuzzy_config` overrides the
+    default `FuzzyConfig`); without it the files are the same as before that option existed.
+    Files a previous run wrote in these folders are removed first so no stale month or
+    campaign survives; a folder holding any other file is refused (`CdpError`, nothing
+    deleted): see `writers.clean_previous`.
     """
     if people < 1:
         raise ValueError("people must be at least 1")
@@ -100,25 +108,33 @@ def generate_demo_data(
     start = as_of - timedelta(days=SIMULATION_DAYS)
     landing_dir, truth_dir = Path(landing_dir), Path(truth_dir)
     clean_previous(landing_dir, truth_dir)
+    fuzzy_rates = (fuzzy_config or FuzzyConfig()) if fuzzy else None
+    about: dict[str, object] = {
+        "seed": seed,
+        "people": people,
+        "as_of": as_of.isoformat(),
+        "hard_cases": hard_cases,
+        "variants": variants,
+    }
+    if fuzzy_rates is not None:
+        about["fuzzy_share"] = fuzzy_rates.share
     try:
         population, files, applied = _simulate(
-            landing_dir, truth_dir, people, seed, as_of, start, hard_cases, noise, variants
+            landing_dir,
+            truth_dir,
+            people,
+            seed,
+            as_of,
+            start,
+            hard_cases,
+            noise,
+            variants,
+            fuzzy_rates,
         )
     finally:
         # Everything in the folders now was written by this run (anything else was refused
         # above), so the marker lists it even after a crash: the next run can clean it up.
-        write_marker(
-            landing_dir,
-            truth_dir,
-            TRUTH_FILES,
-            {
-                "seed": seed,
-                "people": people,
-                "as_of": as_of.isoformat(),
-                "hard_cases": hard_cases,
-                "variants": variants,
-            },
-        )
+        write_marker(landing_dir, truth_dir, TRUTH_FILES, about)
     return DemoDataSummary(
         landing_dir=landing_dir,
         truth_dir=truth_dir,
@@ -128,6 +144,7 @@ def generate_demo_data(
         hard_cases=hard_cases,
         files=files,
         variants=applied,
+        fuzzy=fuzzy,
     )
 
 
@@ -141,9 +158,10 @@ def _simulate(
     hard_cases: bool,
     noise: NoiseConfig | None,
     variants: bool,
+    fuzzy: FuzzyConfig | None,
 ) -> tuple[int, tuple[WrittenFile, ...], tuple[str, ...]]:
     """Simulates the shop and writes every file; returns (true people, files written, the
-    export variants applied)."""
+    export variants applied). `fuzzy` None means no fuzzy people."""
     master = random.Random(seed)
     rng = {name: random.Random(master.getrandbits(64)) for name in _STREAMS}
     fake = Faker("en_US")
@@ -165,6 +183,9 @@ def _simulate(
         apply_hard_cases(
             population, rng["noise"], noise or NoiseConfig(), emails, phones, start, as_of
         )
+    if fuzzy is not None:
+        # After the hard cases: a fuzzy family member must stay told apart from the family.
+        apply_fuzzy(population, rng["fuzzy"], fuzzy, emails, phones)
     _plan_recent_abandons(population, rng["story"], as_of)
     shopify_ids = IdFactory(rng["shopify_ids"])
     plan_customers(population, rng["shopify"], shopify_ids, start, as_of)

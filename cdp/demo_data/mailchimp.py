@@ -30,7 +30,7 @@ from cdp.demo_data.formats import (
     typed_phone,
 )
 from cdp.demo_data.ids import IdFactory, md5_lower, random_ip
-from cdp.demo_data.people import Person
+from cdp.demo_data.people import FuzzyLook, Person
 from cdp.demo_data.stories import MEMBER_PHONE_STYLE
 from cdp.demo_data.truth import GroundTruth
 from cdp.demo_data.writers import FileLog, write_csv, write_json
@@ -130,7 +130,9 @@ class MailchimpSim:
                     status = "unsubscribed"
                 else:
                     status = "subscribed"
-                member = self._member(person, person.email, confirm, status)
+                # A fuzzy person subscribed with an address their Shopify account never uses.
+                email = person.fuzzy.mailchimp_email if person.fuzzy else person.email
+                member = self._member(person, email, confirm, status)
                 if status != "subscribed":
                     self._set_event(member, after=confirm, first=False)
             if person.typo_email and person.typo_source == "mailchimp":
@@ -391,7 +393,20 @@ class MailchimpSim:
             tags = rng.sample(MEMBER_TAGS, rng.choice((0, 0, 1, 1, 2)))
             row["TAGS"] = ",".join(f'"{t}"' for t in tags)
             row["Email Address"] = m.email
+            if p.fuzzy is not None:
+                self._fuzzy_fields(row, p, p.fuzzy)
             m.row = row
+
+    @staticmethod
+    def _fuzzy_fields(row: dict[str, str], p: Person, look: FuzzyLook) -> None:
+        """A fuzzy member's merge fields (`fuzzy.py`): name and address as they typed them, the
+        birthday, and no phone (it would tie the member to the Shopify account)."""
+        row["First Name"], row["Last Name"] = look.mailchimp_name
+        line1, line2 = look.mailchimp_address
+        parts = [line1, line2, p.city.name, p.city.state_code, p.zip, "US"]
+        row["Address"] = "  ".join(x for x in parts if x)
+        row["Phone Number"] = ""
+        row["Birthday"] = p.birthday or ""
 
     def write_exports(self, folder: Path, suffix: str, truth: GroundTruth, log: FileLog) -> None:
         by_status: dict[str, list[list[str]]] = {s: [] for s in HEADERS}

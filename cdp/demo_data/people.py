@@ -30,6 +30,26 @@ class Device:
     shared: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class FuzzyLook:
+    """How a fuzzy person (`fuzzy=True`, see `fuzzy.py`) shows up in Square and Mailchimp:
+    contacts that share nothing with the Shopify account, names and addresses as typed."""
+
+    square_email: str
+    """A work or old address given at the till, or "" (none)."""
+    square_phone: str
+    """The phone as the cashier typed it, one digit changed or dropped, or "" (none)."""
+    square_name: tuple[str, str]
+    square_address: tuple[str, str]
+    """(Street Address 1, Street Address 2) as typed."""
+    square_birthday: str
+    """In one of the Birthday formats of Square's customer import (MM-DD, YYYY-MM-DD,
+    MM-DD-YYYY)."""
+    mailchimp_email: str
+    mailchimp_name: tuple[str, str]
+    mailchimp_address: tuple[str, str]
+
+
 @dataclass(slots=True, eq=False)
 class Person:
     idx: int
@@ -50,6 +70,7 @@ class Person:
     typo_email: str | None = None
     typo_source: str | None = None
     birthday: str | None = None
+    """`MM/DD`, as Mailchimp's Birthday merge field holds it."""
     has_account: bool = False
     subscriber: bool = False
     store_shopper: bool = False
@@ -71,6 +92,8 @@ class Person:
     home_store: int | None = None
     plan: dict[str, object] = field(default_factory=dict)
     """Scripted moments of the signature story (see `stories.py`)."""
+    fuzzy: FuzzyLook | None = None
+    """Set for fuzzy people only (`fuzzy=True`)."""
 
     def email_at(self, when: datetime) -> str:
         """The personal address in use at `when` (people who switch keep the old one before)."""
@@ -84,6 +107,8 @@ class Person:
             emails.insert(0, self.old_email)
         if self.work_email:
             emails.append(self.work_email)
+        if self.fuzzy is not None:
+            emails += [e for e in (self.fuzzy.square_email, self.fuzzy.mailchimp_email) if e]
         return emails
 
 

@@ -25,7 +25,7 @@ from cdp.demo_data.formats import (
     zone,
 )
 from cdp.demo_data.ids import IdFactory
-from cdp.demo_data.people import Person
+from cdp.demo_data.people import FuzzyLook, Person
 from cdp.demo_data.truth import GroundTruth
 from cdp.demo_data.writers import FileLog, in_header_order, month_spans, write_csv
 from ingestion.sources import (
@@ -62,6 +62,9 @@ class Profile:
     spend: int = 0
     first_visit: datetime | None = None
     last_visit: datetime | None = None
+    address: tuple[str, str] | None = None
+    """Street Address 1 and 2 as typed, when not the person's own spelling (fuzzy people)."""
+    birthday: str = ""
 
 
 @dataclass(slots=True, eq=False)
@@ -158,11 +161,19 @@ class SquareSim:
             return
         n = 1 + int(rng.expovariate(0.45))
         visits = sorted(self._visit_time(store, self.start, self.as_of) for _ in range(n))
-        gives_contact = rng.random() < 0.62
+        # A fuzzy person always leaves a profile: it is the record only fuzzy matching can link.
+        gives_contact = rng.random() < 0.62 or p.fuzzy is not None
         pays_card = rng.random() < 0.75
         profile = self._profile(p, store, visits[0]) if gives_contact else None
         instant = None
-        if pays_card and (profile is None or rng.random() < 0.25) and rng.random() < 0.35:
+        # A fuzzy person's card sales go to their profile: a card's name-only instant profile
+        # of theirs could be linked by nothing.
+        if (
+            p.fuzzy is None
+            and pays_card
+            and (profile is None or rng.random() < 0.25)
+            and rng.random() < 0.35
+        ):
             instant = self._instant_profile(p, store, visits[0])
         for when in visits:
             card = pays_card if rng.random() < 0.9 else not pays_card
@@ -180,6 +191,8 @@ class SquareSim:
             return self._add_profile(
                 p, store, when, "", "", "", phone_as(p.phone or "", style), "Point of Sale"
             )
+        if p.fuzzy is not None:
+            return self._fuzzy_profile(p, p.fuzzy, store, when)
         r = rng.random()
         has_phone = p.phone is not None and (r < 0.8 or "shared_phone" in p.tags)
         has_email = not has_phone or r < 0.35 or r > 0.8
@@ -197,6 +210,17 @@ class SquareSim:
         shown = messy_email(rng, email, upper=0.06, pad=0.08) if has_email else ""
         source = "Point of Sale" if rng.random() < 0.85 else "Directory"
         return self._add_profile(p, store, when, first, last, shown, phone, source)
+
+    def _fuzzy_profile(self, p: Person, look: FuzzyLook, store: int, when: datetime) -> Profile:
+        """A fuzzy person at the till (`fuzzy.py`): another email or none, the mistyped phone,
+        the name, address and birthday as given there."""
+        first, last = look.square_name
+        profile = self._add_profile(
+            p, store, when, first, last, look.square_email, look.square_phone, "Point of Sale"
+        )
+        profile.street, profile.address = True, look.square_address
+        profile.birthday = look.square_birthday
+        return profile
 
     def _instant_profile(self, p: Person, store: int, when: datetime) -> Profile:
         profile = self._add_profile(
@@ -529,6 +553,7 @@ class SquareSim:
             if prof.email:
                 subscribed = "Subscribed" if p.subscriber else self.rng.choice(("", "Unsubscribed"))
             street = prof.street
+            line1, line2 = prof.address or (p.address1, p.address2)
             rows.append(
                 in_header_order(
                     CUSTOMERS_HEADER,
@@ -537,11 +562,12 @@ class SquareSim:
                         "Last Name": prof.last,
                         "Email Address": prof.email,
                         "Phone Number": prof.phone,
-                        "Street Address 1": p.address1 if street else "",
-                        "Street Address 2": p.address2 if street else "",
+                        "Street Address 1": line1 if street else "",
+                        "Street Address 2": line2 if street else "",
                         "City": p.city.name if street else "",
                         "State": p.city.state_code if street else "",
                         "Postal Code": p.zip if street else "",
+                        "Birthday": prof.birthday,
                         "Square Customer ID": prof.square_id,
                         "Creation Source": prof.source,
                         "First Visit": us_date(visited, shop.iana_tz),

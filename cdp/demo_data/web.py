@@ -151,6 +151,14 @@ class WebSim:
                     return device
         return self.rng.choice(p.devices)
 
+    def _newsletter_device(self, p: Person) -> Device:
+        """Where a fuzzy person reads the newsletter: a computer they never shop or log in on,
+        so no browser ties their Mailchimp member to their Shopify account."""
+        device = p.plan.get("newsletter_device")
+        if not isinstance(device, Device):
+            device = p.plan["newsletter_device"] = self._device("laptop")
+        return device
+
     # -- people --------------------------------------------------------------------------
     def run(self, people: list[Person]) -> None:
         for p in people:
@@ -189,6 +197,8 @@ class WebSim:
             if shared_pending and kind != "click" and p.shared_device is not None:
                 # Every household member uses the family tablet at least once.
                 device, shared_pending = p.shared_device, False
+            elif kind == "click" and p.fuzzy is not None:
+                device = self._newsletter_device(p)
             elif kind == "click":
                 device = self._pick_device(p, prefer="laptop" if rng.random() < 0.5 else "phone")
             else:

@@ -91,3 +91,46 @@ def test_perfect_prediction_scores_one(conn: duckdb.DuckDBPyConnection, tmp_path
 
     assert (accuracy.precision, accuracy.recall, accuracy.f1) == (1.0, 1.0, 1.0)
     assert accuracy.true_people_split == accuracy.predicted_people_merged == 0
+
+
+def test_a_fuzzy_persons_name_and_address_records_count_as_attainable(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    # Person F (tagged fuzzy): a Square profile holding only s1, a Shopify customer holding f1
+    # and k1 (no shared identifier between them) and a browser c2 that nothing links.
+    with (tmp_path / "identifiers.csv").open("a") as fh:
+        fh.write("square_customer_id,s1,F\nemail,f1,F\nshopify_customer_id,k1,F\ncookie,c2,F\n")
+    (tmp_path / "people.csv").write_text(
+        "true_person_id,first_name,last_name,emails,phones,tags\n"
+        "A,Ann,Lee,,,\nB,Bo,Ray,,,family\nF,Fay,Cole,f1,,fuzzy;omnichannel\n"
+    )
+    conn.executemany(
+        "insert into intermediate.int_identifiers_normalised values (?, ?, ?, ?, true)",
+        [
+            ("square_customers", "r4", "square_customer_id", "s1"),
+            ("shopify_customers", "r5", "email", "f1"),
+            ("shopify_customers", "r5", "shopify_customer_id", "k1"),
+            ("web", "r6", "cookie", "c2"),
+        ],
+    )
+    conn.execute(
+        "insert into marts.person_identifiers values ('square_customer_id', 's1', 'Y'), "
+        "('email', 'f1', 'Y'), ('shopify_customer_id', 'k1', 'Y')"
+    )
+    accuracy = evaluate_identity(conn, tmp_path)
+
+    # True positives: a1-p1 and F's three pairs. Provable: a1-p1, b1-b2 and F's s1, f1, k1
+    # (3 pairs) by name and address; by identifiers alone only f1-k1 of F's.
+    assert accuracy.attainable_recall == pytest.approx(4 / 5, abs=1e-5)
+    assert accuracy.exact_attainable_recall == pytest.approx(4 / 3, abs=1e-5)
+
+
+def test_without_fuzzy_people_both_attainable_figures_agree(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    (tmp_path / "people.csv").write_text(
+        "true_person_id,first_name,last_name,emails,phones,tags\nA,Ann,Lee,,,\nB,Bo,Ray,,,\n"
+    )
+    accuracy = evaluate_identity(conn, tmp_path)
+
+    assert accuracy.attainable_recall == accuracy.exact_attainable_recall == pytest.approx(0.5)
