@@ -1,5 +1,6 @@
 """`cdp explain`: why a person is who they are — identifiers, the records that linked them,
-the links that guards refused, and the person's merges and splits."""
+the probabilistic matches with their comparison levels and weights, the links that guards
+refused, and the person's merges and splits."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from rich.table import Table
 from cdp.cli.lookup import find_person_id
 from cdp.core.settings import Settings
 from cdp.core.warehouse import connect
+from cdp.matching.explanation import parse_explanation
 
 
 def _table(title: str, columns: list[str], rows: list[tuple]) -> Table:
@@ -104,12 +106,44 @@ def explain_person(conn: duckdb.DuckDBPyConnection, person_id: str) -> dict[str,
         """,
         [person_id],
     ).fetchall()
+    probabilistic = conn.execute(
+        """
+        select source_table_l || ' ' || source_record_id_l,
+               source_table_r || ' ' || source_record_id_r,
+               match_probability, match_weight, decision, comparison_levels
+        from marts.identity_probabilistic_links
+        where ? in (person_id_l, person_id_r) and decision <> 'below threshold'
+        order by decision <> 'link', match_probability desc, 1, 2
+        """,
+        [person_id],
+    ).fetchall()
     events = conn.execute(
         "select occurred_at, event_type, old_person_id, new_person_id, reason "
         "from marts.identity_merges where ? in (old_person_id, new_person_id) order by occurred_at",
         [person_id],
     ).fetchall()
-    return {"identifiers": identifiers, "links": links, "refused": refused, "events": events}
+    return {
+        "identifiers": identifiers,
+        "links": links,
+        "probabilistic": probabilistic,
+        "refused": refused,
+        "events": events,
+    }
+
+
+def _print_probabilistic(rows: list[tuple], console: Console) -> None:
+    """Each pair the matcher scored on this person's records, with Splink's comparison levels
+    and their weights in bits: the waterfall chart in words (positive weights are evidence
+    for one person, negative against; the prior and these sum to the match weight)."""
+    console.print("[bold]Probabilistic matches[/bold] (Splink; records that share no identifier)")
+    for left, right, probability, weight, decision, levels in rows:
+        console.print(
+            f"  {left}  ~  {right}: probability {probability:.4f}, match weight {weight:+.1f} "
+            f"→ {decision}",
+            markup=False,
+        )
+        for comparison, level, bits in parse_explanation(levels):
+            console.print(f"      {bits:+6.1f}  {comparison}: {level}", markup=False)
 
 
 def print_explanation(settings: Settings, value: str, console: Console) -> None:
@@ -130,6 +164,8 @@ def print_explanation(settings: Settings, value: str, console: Console) -> None:
             facts["links"],
         )
     )
+    if facts["probabilistic"]:
+        _print_probabilistic(facts["probabilistic"], console)
     if facts["refused"]:
         console.print(
             _table(

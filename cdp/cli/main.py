@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from cdp.cli.match import match_app
 from cdp.core.errors import CdpError
 from cdp.core.settings import Settings
 from cdp.core.warehouse import (
@@ -32,6 +33,7 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console()
+app.add_typer(match_app, name="match")
 
 
 def _fail(message: str) -> None:

@@ -76,3 +76,22 @@ def _identity_clauses(
                 clauses.append(f"{normalised_sql(kind, 'raw_value')} in ({marks(values)})")
                 params += values
     return clauses, params
+
+
+def scrub_scored_pairs(
+    conn: duckdb.DuckDBPyConnection, tables: dict[str, dict[str, set[str]]], report: ForgetReport
+) -> None:
+    """The probabilistic matcher's pairs (identity_matching.record_pairs, written by Python)
+    name records by key only: once the person's candidate records are scrubbed, every pair
+    naming a record that is gone goes too."""
+    if "record_pairs" not in tables.get("identity_matching", {}):
+        return
+    if "int_identity_candidate_records" not in tables.get("intermediate", {}):
+        return
+    kept = "select record_key from intermediate.int_identity_candidate_records"
+    report.deleted["identity_matching.record_pairs"] += delete_where(
+        conn,
+        "identity_matching.record_pairs",
+        f"record_key_l not in ({kept}) or record_key_r not in ({kept})",
+        [],
+    )

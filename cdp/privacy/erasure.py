@@ -14,7 +14,7 @@ from datetime import datetime
 import duckdb
 
 from cdp.core.identifier_hygiene import register_sql_functions
-from cdp.privacy.dbt_tables import scrub_dbt_tables
+from cdp.privacy.dbt_tables import scrub_dbt_tables, scrub_scored_pairs
 from cdp.privacy.identifier_columns import IdentifierColumns, load_identifier_columns
 from cdp.privacy.identifiers import normalise_input
 from cdp.privacy.raw_tables import delete_person_rows
@@ -58,6 +58,7 @@ def forget_identifier(
             conn, LOOKUP_TABLE, f"phone_e164 in ({marks(phones)})", phones
         )
     scrub_dbt_tables(conn, tables, columns, report, by_type, raw_phones)
+    scrub_scored_pairs(conn, tables, report)
     for kind, ident in report.identifiers:
         report.tombstones += add_tombstones(conn, kind, [ident], forgotten_at)
     report.deleted = Counter({t: n for t, n in report.deleted.items() if n})

@@ -72,6 +72,35 @@ events as (
 
 ),
 
+identifier_moves as (
+
+    select
+        assignments.person_id as new_person_id,
+        assignments.exact_component_id,
+        previous.person_id as old_person_id
+    from assignments
+    left join previous
+        on assignments.identifier_type = previous.identifier_type
+        and assignments.identifier_value = previous.identifier_value
+
+),
+
+exact_merges as (
+
+    -- A merge is exact when one deterministic person (the guards' result before probabilistic
+    -- links) holds identifiers of the old person and other identifiers of the new one.
+    select distinct
+        old_side.old_person_id,
+        old_side.new_person_id
+    from identifier_moves as old_side
+    inner join identifier_moves as new_side
+        on old_side.exact_component_id = new_side.exact_component_id
+        and old_side.new_person_id = new_side.new_person_id
+    where old_side.old_person_id is not null
+        and coalesce(new_side.old_person_id, '') <> old_side.old_person_id
+
+),
+
 event_identifiers as (
 
     -- Identifiers of the people that merged or split away.
@@ -126,9 +155,16 @@ final as (
         events.event_type,
         events.old_person_id,
         events.new_person_id,
+        case
+            when events.event_type <> 'merge' then cast(null as {{ dbt.type_string() }})
+            when exact_merges.old_person_id is not null then 'exact'
+            else 'probabilistic'
+        end as match_type,
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }}) as occurred_at,
-        case events.event_type
-            when 'merge' then coalesce(
+        case
+            when events.event_type = 'merge' and exact_merges.old_person_id is null
+                then 'probabilistic match: records that share no identifier (identity_probabilistic_links)'
+            when events.event_type = 'merge' then coalesce(
                 {{ dbt.concat(["'linked by '", 'evidence.linking_record']) }},
                 'new identifiers joined the two people')
             else 'links refused by a guard or a never_link rule split the person'
@@ -137,6 +173,9 @@ final as (
     left join evidence
         on events.old_person_id = evidence.old_person_id
         and events.new_person_id = evidence.new_person_id
+    left join exact_merges
+        on events.old_person_id = exact_merges.old_person_id
+        and events.new_person_id = exact_merges.new_person_id
 
 )
 

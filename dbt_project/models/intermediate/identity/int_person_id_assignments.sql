@@ -136,6 +136,7 @@ final as (
         resolved.first_seen_at,
         resolved.last_seen_at,
         resolved.component_id,
+        resolved.exact_component_id,
         assigned.person_id,
         assigned.is_existing_person,
         component_first_seen.person_first_seen_at

@@ -1,7 +1,8 @@
-{{ config(materialized='incremental', unique_key='event_id', full_refresh=false) }}
+{{ config(materialized='incremental', unique_key='event_id', full_refresh=false, on_schema_change='append_new_columns') }}
 
 {#- Every merge and split of people, run after run (never rebuilt, so the history survives a
-    full refresh): old person id, new person id, when, why. A CRM merges its contacts from it. -#}
+    full refresh): old person id, new person id, how they were matched (exact or
+    probabilistic), when, why. A CRM merges its contacts from it. -#}
 
 with
 
@@ -18,6 +19,7 @@ final as (
         event_type,
         old_person_id,
         new_person_id,
+        match_type,
         occurred_at,
         reason
     from events
