@@ -50,6 +50,7 @@ def splink_settings_for(model: dict[str, Any], records: int) -> dict[str, Any]:
     """Splink's settings dict for scoring `records` records: the prior rescaled from the
     training data's size (module docstring) and without the `cdp` entry Splink does not know."""
     settings = copy.deepcopy(model)
+    neutralise_unestimated(settings)
     trained_on = settings.pop("cdp", {}).get("records")
     prior = settings["probability_two_random_records_match"]
     if trained_on and records > 1:
@@ -61,9 +62,28 @@ def splink_settings_for(model: dict[str, Any], records: int) -> dict[str, Any]:
     return settings
 
 
+def neutralise_unestimated(model: dict[str, Any]) -> list[str]:
+    """Gives every level that training could not estimate the same m and u (weight 0: no
+    evidence either way) and returns their names. Random sampling may never meet a rare
+    agreement (two different people with one email local part) and EM may never see one, and
+    Splink would otherwise score such a level with whatever default it has."""
+    neutral = []
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            m, u = level.get("m_probability"), level.get("u_probability")
+            if m and u:
+                continue
+            level["m_probability"] = level["u_probability"] = m or u or 0.5
+            neutral.append(f"{comparison['output_column_name']}: {level['label_for_charts']}")
+    return neutral
+
+
 def save_model(splink_model: dict[str, Any], path: Path, records: int, trained_on: str) -> None:
-    model = dict(splink_model)
+    model = copy.deepcopy(splink_model)
     model.pop("linker_uid", None)
-    model["cdp"] = {"records": records, "trained_on": trained_on}
+    neutral = neutralise_unestimated(model)
+    model["cdp"] = {"records": records, "trained_on": trained_on, "neutral_levels": neutral}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
