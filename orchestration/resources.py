@@ -28,6 +28,7 @@ SETTINGS_VARIABLES = {
     "webhook_batch_size": "CDP_WEBHOOK_BATCH_SIZE",
     "parquet_dir": "CDP_PARQUET_DIR",
     "spark_dir": "CDP_SPARK_DIR",
+    "match_model": "CDP_MATCH_MODEL",
 }
 """Each field of `CdpSettingsResource` and the environment variable that sets it."""
 
@@ -48,6 +49,7 @@ class CdpSettingsResource(dg.ConfigurableResource):
     webhook_batch_size: int | None = None
     parquet_dir: str | None = None
     spark_dir: str | None = None
+    match_model: str | None = None
 
     def settings(self) -> Settings:
         """The plain settings the library code takes, with the same defaults and path

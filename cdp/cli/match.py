@@ -43,7 +43,7 @@ def train(
         ) from None
     finally:
         conn.close()
-    target = (out or model_path()).resolve()
+    target = (out or model_path(settings)).resolve()
     with console.status(f"Estimating the model on {records.num_rows:,} records…"):
         try:
             model = estimate(records)
@@ -66,5 +66,5 @@ def charts(
     from cdp.matching.charts import write_charts
     from cdp.matching.model import model_path
 
-    for path in write_charts(model_path(), out):
+    for path in write_charts(model_path(Settings.from_env()), out):
         console.print(f"Wrote {path}")

@@ -30,6 +30,9 @@ class Settings:
     """Parquet mirror of the raw tables, read by the Spark target (CDP_PARQUET_DIR)."""
     spark_dir: Path = Path("warehouse/spark")
     """Local Spark session's tables and metastore, for the Spark target (CDP_SPARK_DIR)."""
+    match_model: Path | None = None
+    """The probabilistic matching model (CDP_MATCH_MODEL); None = the one shipped in
+    cdp/matching/model.json."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -57,4 +60,7 @@ class Settings:
                 env.get("CDP_PARQUET_DIR", str(warehouse.parent / "parquet"))
             ).resolve(),
             spark_dir=Path(env.get("CDP_SPARK_DIR", str(warehouse.parent / "spark"))).resolve(),
+            match_model=(
+                Path(env["CDP_MATCH_MODEL"]).resolve() if env.get("CDP_MATCH_MODEL") else None
+            ),
         )

@@ -13,29 +13,24 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
+from cdp.core.settings import Settings
+
 DEFAULT_MODEL_PATH = Path(__file__).with_name("model.json")
-MODEL_PATH_VARIABLE = "CDP_MATCH_MODEL"
 
 
-def model_path(environ: dict[str, str] | None = None) -> Path:
-    """The model this run uses: CDP_MATCH_MODEL when set, else the one shipped in the repo."""
-    env = os.environ if environ is None else environ
-    return (
-        Path(env[MODEL_PATH_VARIABLE]).resolve()
-        if env.get(MODEL_PATH_VARIABLE)
-        else DEFAULT_MODEL_PATH
-    )
+def model_path(settings: Settings) -> Path:
+    """The model a run uses: CDP_MATCH_MODEL when set, else the one shipped in the repo."""
+    return settings.match_model or DEFAULT_MODEL_PATH
 
 
 def load_model(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise FileNotFoundError(
             f"{path}: no probabilistic matching model here; `cdp match train` estimates one "
-            f"(or unset {MODEL_PATH_VARIABLE} to use the shipped model)"
+            "(or unset CDP_MATCH_MODEL to use the shipped model)"
         )
     return json.loads(path.read_text(encoding="utf-8"))
 

@@ -12,7 +12,7 @@ from dagster_dbt import get_asset_key_for_model
 from cdp.matching.model import model_path
 from cdp.matching.scoring import DEFAULT_FLOOR, PAIRS_TABLE, score_records
 from orchestration.defs.transform import cdp_dbt_matching_inputs
-from orchestration.resources import WarehouseResource
+from orchestration.resources import CdpSettingsResource, WarehouseResource
 
 RECORD_PAIRS_KEY = dg.AssetKey(["identity_matching", "record_pairs"])
 
@@ -37,10 +37,13 @@ class MatchingConfig(dg.Config):
     ),
 )
 def record_pairs(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, config: MatchingConfig
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    cdp_settings: CdpSettingsResource,
+    config: MatchingConfig,
 ) -> dg.MaterializeResult:
     """Scores every blocked pair of candidate records; replaces identity_matching.record_pairs."""
-    model_file = model_path()
+    model_file = model_path(cdp_settings.settings())
     try:
         with warehouse.connection() as conn:
             run = score_records(conn, model_file, floor=config.floor)

@@ -1,4 +1,5 @@
-"""The predictive asset sits between two named dbt steps, and one as_of drives them both."""
+"""The Python assets (the matcher, the predictions) sit between named dbt steps, and one as_of
+drives them all."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def defs(tmp_path_factory: pytest.TempPathFactory):
     return definitions
 
 
-def test_the_job_runs_dbt_then_predictions_then_the_dbt_models_that_read_them(defs) -> None:
+def test_the_job_runs_matching_and_predictions_between_named_dbt_steps(defs) -> None:
     import dagster as dg
     from dagster._core.definitions.dependency import NodeHandle
 
@@ -32,10 +33,12 @@ def test_the_job_runs_dbt_then_predictions_then_the_dbt_models_that_read_them(de
             for key in job.asset_layer.get_assets_def_for_node(NodeHandle(name, None)).keys
         }
         for name in job.graph.node_dict
-        if "dbt" in name or "predictive" in name
+        if "dbt" in name or "predictive" in name or "matching" in name
     }
-    # Exactly three steps: no op-level cycle for Dagster to split into unnamed subsets.
+    # Exactly five steps: no op-level cycle for Dagster to split into unnamed subsets.
     assert set(steps) == {
+        "cdp_dbt_matching_inputs",
+        "identity_matching__record_pairs",
         "cdp_dbt_models",
         "predictive__customer_predictions",
         "cdp_dbt_prediction_models",
@@ -49,7 +52,20 @@ def test_the_job_runs_dbt_then_predictions_then_the_dbt_models_that_read_them(de
         "marts/segment_memberships",
     }
     assert "marts/profiles" in steps["cdp_dbt_models"]
+    # The matcher reads the candidate records of the first step; identity reads its pairs.
+    assert "intermediate/int_identity_candidate_records" in steps["cdp_dbt_matching_inputs"]
+    assert "intermediate/int_identity_probabilistic_links" in steps["cdp_dbt_models"]
+    assert "staging/stg_shopify__orders" in steps["cdp_dbt_matching_inputs"]
     graph = defs.resolve_asset_graph()
+    pairs = dg.AssetKey(["identity_matching", "record_pairs"])
+    assert (
+        dg.AssetKey(["intermediate", "int_identity_candidate_records"])
+        in graph.get(pairs).parent_keys
+    )
+    assert (
+        pairs
+        in graph.get(dg.AssetKey(["intermediate", "int_identity_probabilistic_links"])).parent_keys
+    )
     predictions = dg.AssetKey(["predictive", "customer_predictions"])
     assert (
         dg.AssetKey(["intermediate", "int_purchase_summary"]) in graph.get(predictions).parent_keys
@@ -64,10 +80,10 @@ def test_the_second_dbt_step_inherits_the_runs_as_of(defs, tmp_path) -> None:
     import dagster as dg
 
     from orchestration.defs.predictive import cdp_dbt_prediction_models
-    from orchestration.defs.transform import cdp_dbt_models, run_dbt_step
+    from orchestration.defs.transform import cdp_dbt_matching_inputs, cdp_dbt_models, run_dbt_step
 
-    # Both dbt steps read the run's dbt options from one run-wide resource, set once per run.
-    for step in (cdp_dbt_models, cdp_dbt_prediction_models):
+    # Every dbt step reads the run's dbt options from one run-wide resource, set once per run.
+    for step in (cdp_dbt_matching_inputs, cdp_dbt_models, cdp_dbt_prediction_models):
         assert "dbt_run" in step.required_resource_keys
     run_config = {
         "resources": {"dbt_run": {"config": {"as_of": "2025-06-30 12:00:00", "full_refresh": True}}}
