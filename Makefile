@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test test-spark ui lint demo-data bench-identity clean
+.PHONY: install run test test-spark ui lint demo-data bench-identity bench-probabilistic clean
 
 $(INSTALLED): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -39,6 +39,10 @@ $(VENV)/.installed-bench: pyproject.toml $(INSTALLED)
 
 bench-identity: $(VENV)/.installed-bench
 	PYTHONPATH=. $(BIN)/python benchmarks/identity.py
+
+# Probabilistic matching (Splink + the dbt link models) on 100k and 1M synthetic records.
+bench-probabilistic: $(VENV)/.installed-bench
+	PYTHONPATH=. $(BIN)/python benchmarks/probabilistic.py
 
 ui: install
 	$(BIN)/cdp ui
