@@ -106,17 +106,7 @@ def explain_person(conn: duckdb.DuckDBPyConnection, person_id: str) -> dict[str,
         """,
         [person_id],
     ).fetchall()
-    probabilistic = conn.execute(
-        """
-        select source_table_l || ' ' || source_record_id_l,
-               source_table_r || ' ' || source_record_id_r,
-               match_probability, match_weight, decision, comparison_levels
-        from marts.identity_probabilistic_links
-        where ? in (person_id_l, person_id_r) and decision <> 'below threshold'
-        order by decision <> 'link', match_probability desc, 1, 2
-        """,
-        [person_id],
-    ).fetchall()
+    probabilistic = _probabilistic_matches(conn, person_id)
     events = conn.execute(
         "select occurred_at, event_type, old_person_id, new_person_id, reason "
         "from marts.identity_merges where ? in (old_person_id, new_person_id) order by occurred_at",
@@ -129,6 +119,28 @@ def explain_person(conn: duckdb.DuckDBPyConnection, person_id: str) -> dict[str,
         "refused": refused,
         "events": events,
     }
+
+
+def _probabilistic_matches(conn: duckdb.DuckDBPyConnection, person_id: str) -> list[tuple]:
+    """The pairs the matcher scored on the person's records (a warehouse built before the
+    probabilistic stage, or by a partial dbt build, has none)."""
+    [(exists,)] = conn.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'marts' and table_name = 'identity_probabilistic_links'"
+    ).fetchall()
+    if not exists:
+        return []
+    return conn.execute(
+        """
+        select source_table_l || ' ' || source_record_id_l,
+               source_table_r || ' ' || source_record_id_r,
+               match_probability, match_weight, decision, comparison_levels
+        from marts.identity_probabilistic_links
+        where ? in (person_id_l, person_id_r) and decision <> 'below threshold'
+        order by decision <> 'link', match_probability desc, 1, 2
+        """,
+        [person_id],
+    ).fetchall()
 
 
 def _print_probabilistic(rows: list[tuple], console: Console) -> None:

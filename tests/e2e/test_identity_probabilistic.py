@@ -27,6 +27,7 @@ from tests.conftest import AS_OF, CdpEnv
 REPO = Path(__file__).resolve().parents[2]
 IDENTITY_MODELS = (
     "+identity_merges", "+person_identifiers", "+identity_probabilistic_links",
+    "+identity_refused_links",
     "identity_person_registry", "int_person_identifiers",
 )  # fmt: skip
 NO_PROBABILISTIC_LINKS = "{identity_probabilistic_threshold: 1.01}"
@@ -42,6 +43,7 @@ class IdentityStage:
         shutil.copytree(
             REPO / "dbt_project", self.project, ignore=shutil.ignore_patterns("target", "logs")
         )
+        env.warehouse.parent.mkdir(parents=True, exist_ok=True)
         conn = duckdb.connect(str(env.warehouse))
         for spec in SOURCES.values():
             load_source(conn, spec, env.landing)

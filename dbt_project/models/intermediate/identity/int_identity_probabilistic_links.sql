@@ -37,7 +37,12 @@ resolved as (
 
 name_equivalents as (
 
-    select * from {{ ref('identity_name_equivalents') }}
+    -- Each pair in one order, so the join below is an equi-join (an `or` of both directions
+    -- cannot be hashed: 11 s instead of 3 s at a million records).
+    select distinct
+        least(name, equivalent_name) as name_a,
+        greatest(name, equivalent_name) as name_b
+    from {{ ref('identity_name_equivalents') }}
 
 ),
 
@@ -125,10 +130,8 @@ nicknames as (
         pair_records.record_key_r
     from pair_records
     inner join name_equivalents
-        on (pair_records.first_name_l = name_equivalents.name
-            and pair_records.first_name_r = name_equivalents.equivalent_name)
-        or (pair_records.first_name_r = name_equivalents.name
-            and pair_records.first_name_l = name_equivalents.equivalent_name)
+        on least(pair_records.first_name_l, pair_records.first_name_r) = name_equivalents.name_a
+        and greatest(pair_records.first_name_l, pair_records.first_name_r) = name_equivalents.name_b
 
 ),
 
