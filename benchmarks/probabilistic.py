@@ -8,8 +8,7 @@ For each size (records), this script
      birthdays, E.164 phones), plus what the dbt models that add the links read besides:
      `intermediate.int_identity_resolved_nodes` (one node per record anchor, each its own
      deterministic person: no exact link is made, Splink has to find every duplicate);
-  2. scores them with the model (`CDP_MATCH_MODEL`, else the shipped one; with
-     `--proposed-blocking` its parameters and PROPOSED_BLOCKING) through
+  2. scores them with the model (`CDP_MATCH_MODEL`, else the shipped one) through
      `cdp.matching.scoring.score_records` (read, blocking and prediction, writing
      `identity_matching.record_pairs`) in a child process;
   3. adds the links with dbt: `int_identity_probabilistic_links` (threshold and guards),
@@ -38,8 +37,6 @@ run by hand (see benchmarks/README.md), not a test:
 
     PYTHONPATH=. .venv/bin/python benchmarks/probabilistic.py                 # 100k and 1M
     PYTHONPATH=. .venv/bin/python benchmarks/probabilistic.py --sizes 100000  # one quick size
-    PYTHONPATH=. .venv/bin/python benchmarks/probabilistic.py --proposed-blocking
-        # -> benchmarks/results/probabilistic_proposed_blocking.json
 """
 
 from __future__ import annotations
@@ -74,7 +71,6 @@ from benchmarks.identity import (  # noqa: E402
 )
 
 RESULTS = REPO / "benchmarks" / "results" / "probabilistic.json"
-PROPOSED_RESULTS = REPO / "benchmarks" / "results" / "probabilistic_proposed_blocking.json"
 CITIES = REPO / "cdp" / "demo_data" / "world" / "cities.csv"
 NAME_EQUIVALENTS = REPO / "dbt_project" / "seeds" / "identity_name_equivalents.csv"
 DEFAULT_SIZES = (100_000, 1_000_000)
@@ -91,22 +87,6 @@ LINK_MODELS = (
     "int_identity_probabilistic_components",
     "int_identity_probabilistic_merges",
     "int_identity_linked_nodes",
-)
-
-# A proposal, not the shipped model (`--proposed-blocking`): the shipped rules with the two
-# widest narrowed. `last_name + first initial` makes 87 % of the comparisons at 1M records and
-# few links, since the pairs only it finds mostly agree on names alone (refused by the names-only
-# guard); `postcode + surname initial` is the next widest (benchmarks/README.md, "Probabilistic
-# matching at scale"). Each as block_on arguments; `swapped` is the shipped custom rule.
-PROPOSED_BLOCKING = (
-    ("postcode", "substr(last_name, 1, 1)", "substr(first_name, 1, 1)"),
-    ("postcode", "street_number"),
-    ("birth_date", "substr(last_name, 1, 1)"),
-    ("phone_last7",),
-    ("email_local",),
-    ("last_name", "first_name"),
-    ("last_name", "substr(first_name, 1, 1)", "city"),
-    "swapped",
 )
 
 # Records per person: 1.61 on average.
@@ -713,12 +693,13 @@ def score_worker(warehouse: Path, floor: float) -> None:
     started = time.perf_counter()
     import splink  # noqa: F401  (imported on first use by scoring; timed apart here)
 
+    from cdp.core.settings import Settings
     from cdp.matching.model import model_path
     from cdp.matching.scoring import score_records
 
     imported = time.perf_counter() - started
     conn = duckdb.connect(str(warehouse))
-    run = score_records(conn, model_path(), floor)
+    run = score_records(conn, model_path(Settings.from_env()), floor)
     conn.close()
     print(
         json.dumps(
@@ -731,20 +712,6 @@ def score_worker(warehouse: Path, floor: float) -> None:
             }
         )
     )
-
-
-def proposed_model(shipped: Path, out: Path) -> Path:
-    """The shipped model (same m, u, prior) with PROPOSED_BLOCKING as its blocking rules."""
-    from splink import block_on
-
-    model = json.loads(shipped.read_text())
-    swapped = model["blocking_rules_to_generate_predictions"][-1]
-    model["blocking_rules_to_generate_predictions"] = [
-        swapped if rule == "swapped" else block_on(*rule).get_blocking_rule("duckdb").as_dict()
-        for rule in PROPOSED_BLOCKING
-    ]
-    out.write_text(json.dumps(model, indent=2) + "\n")
-    return out
 
 
 def run_scoring(warehouse: Path, work: Path, floor: float, model: Path) -> dict:
@@ -1064,17 +1031,11 @@ def main(argv: list[str] | None = None) -> None:
         type=float,
         help="identity_probabilistic_threshold for dbt (default: dbt_project.yml's)",
     )
-    parser.add_argument(
-        "--proposed-blocking",
-        action="store_true",
-        help="score with the shipped model's parameters and PROPOSED_BLOCKING (a proposal)",
-    )
     parser.add_argument("--workdir", type=Path, help="scratch folder (default: a temp folder)")
     parser.add_argument(
         "--out",
         type=Path,
-        help=f"results file (default {RESULTS.relative_to(REPO)}; with --proposed-blocking "
-        f"{PROPOSED_RESULTS.relative_to(REPO)})",
+        help=f"results file (default {RESULTS.relative_to(REPO)})",
     )
     parser.add_argument("--score-worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--warehouse", type=Path, help=argparse.SUPPRESS)
@@ -1090,13 +1051,12 @@ def main(argv: list[str] | None = None) -> None:
     def log(message: str) -> None:
         print(f"{time.perf_counter() - started:7.1f}s {message}", flush=True)
 
+    from cdp.core.settings import Settings
     from cdp.matching.model import model_path
 
     root.mkdir(parents=True, exist_ok=True)
-    model = model_path()  # CDP_MATCH_MODEL when set, else the shipped model
-    if args.proposed_blocking:
-        model = proposed_model(model, root / "model_proposed_blocking.json")
-    out = args.out or (PROPOSED_RESULTS if args.proposed_blocking else RESULTS)
+    model = model_path(Settings.from_env())  # CDP_MATCH_MODEL when set, else the shipped model
+    out = args.out or RESULTS
     results = [
         benchmark_size(n, args.seed, root, args.floor, args.threshold, model, log) for n in sizes
     ]

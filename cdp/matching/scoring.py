@@ -92,18 +92,23 @@ def score_records(
     started = time.perf_counter()
     fingerprint = model_id(model)
     conn.execute(f"create schema if not exists {PAIRS_SCHEMA}")
-    conn.execute(PAIRS_DDL)
-    if pairs is not None and pairs.num_rows:
-        conn.register("scored_pairs_arrow", pairs)
-        try:
+    # One transaction: a run stopped half-way leaves the previous pairs, never half of new ones.
+    conn.execute("begin transaction")
+    try:
+        conn.execute(PAIRS_DDL)
+        if pairs is not None and pairs.num_rows:
+            conn.register("scored_pairs_arrow", pairs)
             conn.execute(
                 f"insert into {PAIRS_TABLE} select record_key_l, record_key_r, match_weight, "
                 "match_probability, non_name_weight, comparison_levels, ?, ? "
                 "from scored_pairs_arrow",
                 [fingerprint, datetime.now(UTC).replace(tzinfo=None)],
             )
-        finally:
             conn.unregister("scored_pairs_arrow")
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
     seconds["write"] = time.perf_counter() - started
     return ScoringRun(
         records=records.num_rows,
