@@ -12,7 +12,7 @@ resolved as (
 
 ),
 
-merges as (
+joined_people as (
 
     select component_id, final_component_id
     from {{ ref('int_identity_probabilistic_merges') }}
@@ -29,10 +29,10 @@ final as (
         resolved.first_seen_at,
         resolved.last_seen_at,
         resolved.component_id as exact_component_id,
-        coalesce(merges.final_component_id, resolved.component_id) as component_id
+        coalesce(joined_people.final_component_id, resolved.component_id) as component_id
     from resolved
-    left join merges
-        on resolved.component_id = merges.component_id
+    left join joined_people
+        on resolved.component_id = joined_people.component_id
 
 )
 

@@ -12,7 +12,7 @@ links as (
 
 ),
 
-merges as (
+joined_people as (
 
     select * from {{ ref('int_identity_probabilistic_merges') }}
 
@@ -44,13 +44,13 @@ final as (
         links.comparison_levels,
         links.model_id,
         case
-            when links.decision = 'link' and merges.limit_details is not null
-                then {{ dbt.concat(["'refused: per-person limit ('", 'merges.limit_details', "')'"]) }}
+            when links.decision = 'link' and joined_people.limit_details is not null
+                then {{ dbt.concat(["'refused: per-person limit ('", 'joined_people.limit_details', "')'"]) }}
             else links.decision
         end as decision
     from links
-    left join merges
-        on links.component_id_l = merges.component_id
+    left join joined_people
+        on links.component_id_l = joined_people.component_id
     left join people as person_l
         on links.anchor_type_l = person_l.identifier_type
         and links.anchor_value_l = person_l.identifier_value
