@@ -113,6 +113,17 @@ def test_person_identifiers_are_identical(runs: tuple[CdpEnv, CdpEnv]) -> None:
     assert actual == expected, _differences(expected, actual)
 
 
+def test_probabilistic_links_are_decided_alike(runs: tuple[CdpEnv, CdpEnv]) -> None:
+    """Splink scores on DuckDB in both runs (docs/identity.md); the guards, the links and the
+    people they join are dbt models that run on Spark in the Spark run."""
+    on_duckdb, on_spark = runs
+    columns = ["record_key_l", "record_key_r", "decision", "person_id_l", "person_id_r"]
+    expected = _rows(on_duckdb, "marts.identity_probabilistic_links", columns)
+    actual = _rows(on_spark, "marts.identity_probabilistic_links", columns)
+    assert any(row[2] == "link" for row in expected)
+    assert actual == expected, _differences(expected, actual)
+
+
 def test_profiles_are_identical(runs: tuple[CdpEnv, CdpEnv]) -> None:
     """Every column of every profile (floats to 9 significant digits)."""
     on_duckdb, on_spark = runs
