@@ -43,7 +43,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory, spark_ready: None) -> tuple[C
     on_spark = SparkEnv(root / "spark")
     for env in (on_duckdb, on_spark):
         env.root.mkdir()
-    on_duckdb.cdp("demo-data", "--people", PEOPLE, "--seed", SEED, "--as-of", AS_OF)
+    # --fuzzy: shoppers only probabilistic links can join, so both engines decide some.
+    on_duckdb.cdp("demo-data", "--people", PEOPLE, "--seed", SEED, "--as-of", AS_OF, "--fuzzy")
     shutil.copytree(on_duckdb.landing, on_spark.landing)
     on_duckdb.cdp("run", "--as-of", AS_OF)
     on_spark.cdp("run", "--as-of", AS_OF)
