@@ -100,7 +100,7 @@ def _model_outputs(conn: duckdb.DuckDBPyConnection) -> set[str]:
 
 def _value(catalog: str, column: str) -> str:
     """The column as compared: person ids by label, everything else as it is."""
-    if column == "person_id" or column.endswith("_person_id"):
+    if column == "person_id" or column.endswith("_person_id") or column.startswith("person_id_"):
         return (
             f"coalesce((select label from {catalog}_person as p "
             f'where p.person_id = t."{column}"), t."{column}")'
