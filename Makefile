@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test test-spark ui lint demo-data bench-identity bench-probabilistic clean
+.PHONY: install run test test-spark ui lint demo-data bench-identity bench-probabilistic bench-e2e clean
 
 $(INSTALLED): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -43,6 +43,11 @@ bench-identity: $(VENV)/.installed-bench
 # Probabilistic matching (Splink + the dbt link models) on 100k and 1M synthetic records.
 bench-probabilistic: $(VENV)/.installed-bench
 	PYTHONPATH=. $(BIN)/python benchmarks/probabilistic.py
+
+# The whole `cdp run` on demo exports of 100k and 1M people, monthly and daily files, against
+# DuckDB's bare readers. Demo data is kept in benchmarks/.work/e2e for the next run.
+bench-e2e: $(VENV)/.installed-bench
+	PYTHONPATH=. $(BIN)/python benchmarks/e2e.py
 
 ui: install
 	$(BIN)/cdp ui
