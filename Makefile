@@ -32,7 +32,8 @@ test-spark: $(VENV)/.installed-spark
 	CDP_SPARK_TESTS=1 $(BIN)/python -m pytest tests/spark
 
 # Benchmarks are run by hand, never by CI (benchmarks/README.md). The identity benchmark needs
-# the `bench` extra (scipy, psutil, Splink as the SQL peer) and writes benchmarks/results/.
+# the `bench` extra (recordlinkage, scipy, psutil; Splink is a core dependency) and writes
+# benchmarks/results/.
 $(VENV)/.installed-bench: pyproject.toml $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -e '.[dev,demo,bench]'
 	@touch $@
