@@ -134,7 +134,7 @@ def cdp_environ(root: Path, landing: Path, truth: Path, memory_limit: str | None
 
 
 def data_folder(workdir: Path, people: int, seed: int, layout: str) -> Path:
-    return workdir / "data" / f"people-{people}-seed-{seed}-{layout}"
+    return workdir.resolve() / "data" / f"people-{people}-seed-{seed}-{layout}"
 
 
 def landing_files(landing: Path) -> list[Path]:
