@@ -1,13 +1,16 @@
-"""Loads every landing file of one source into its raw table, once, one file per transaction.
+"""Loads every landing file of one source into its raw table, once.
 
-Per file: hash and sniff it (ingestion/files.py), skip it when the manifest already holds the
-same content, else in ONE transaction replace what an earlier version of the same path loaded,
-insert its rows in one pass, move unloadable records to `raw.quarantined_rows` and record the
-outcome in `meta.ingested_files`. A process killed anywhere before the commit leaves no trace of
-the file (DuckDB discards the uncommitted transaction on the next open), so the next run loads
-it whole: no half file, no duplicates. Then the rows of all the files loaded are validated with
-Great Expectations in one pass per table, and each file's results stored.
-"""
+Each file is hashed and sniffed (ingestion/files.py) and skipped when the manifest already holds
+the same content. The other files are grouped by read plan (same kind of file, same header or
+JSON shape: ingestion/readers.py) and each group is loaded in ONE transaction with one scan of
+DuckDB's reader over all its files: replace what earlier versions of the same paths loaded,
+insert the rows (each with its file and record number), move unloadable records to
+`raw.quarantined_rows` and record every file's outcome in `meta.ingested_files`. A process
+killed anywhere before the commit leaves no trace of the group (DuckDB discards the uncommitted
+transaction on the next open), so the next run loads it whole: no half file, no duplicates. A
+group that fails is rolled back and loaded file by file, so a bad file is rejected alone with
+its own message while the others load. Then the rows of all the files loaded are validated with
+Great Expectations in one pass per table, and each file's results stored."""
 
 from __future__ import annotations
 
@@ -22,9 +25,10 @@ import duckdb
 
 from cdp.core.errors import CdpError
 from cdp.privacy import reimport as privacy
+from cdp.privacy.tombstones import tombstones_exist
 from ingestion import manifest, quarantine, validation
 from ingestion.files import FileFacts, inspect_file, utf8_view
-from ingestion.readers import ReadPlan, read_plan
+from ingestion.readers import JSON_DOCUMENT_MEMORY_FACTOR, ReadPlan, read_plan
 from ingestion.recognition import recognition_note
 from ingestion.sources import CsvFormat, SourceSpec
 
@@ -54,7 +58,18 @@ def _scalar(conn: duckdb.DuckDBPyConnection, sql: str, params: list | None = Non
 
 
 @dataclass
-class _Batch:
+class _Pending:
+    """A landing file this run loads: new, or changed since its last load."""
+
+    path: Path
+    relative: str
+    facts: FileFacts
+    replaces: bool
+    """The manifest has an entry for this path: its earlier rows and quarantine go first."""
+
+
+@dataclass
+class _Counts:
     """What loading one file found, turned into the manifest's counts and message."""
 
     read: int = 0
@@ -63,26 +78,36 @@ class _Batch:
     notes: list[str] = field(default_factory=list)
 
 
+class _SplitBatch(Exception):
+    """A batch met something only a file-by-file load reports exactly (a parser reject, a
+    document without its records): it is rolled back and its files loaded one by one."""
+
+
 def _insert_rows(
     conn: duckdb.DuckDBPyConnection,
     spec: SourceSpec,
-    plan: ReadPlan,
-    relative: str,
-    sha: str,
+    sql: str,
+    files: list[tuple[str, str, str]],
     loaded_at: datetime,
-) -> int:
-    """Inserts every record of the file in one pass; unloadable ones marked for quarantine."""
+) -> None:
+    """Inserts every record of the files in one pass; unloadable ones marked for quarantine.
+    `files`: (path as read, path relative to the landing folder, sha256)."""
     columns = ", ".join(f'"{c}"' for c in spec.columns)
-    inserted = _scalar(
-        conn,
+    lineage = ", ".join(f"({', '.join(_literal(v) for v in file)})" for file in files)
+    conn.execute(
         f"insert into raw.{spec.table} by name select {columns}, "
         "case when _reject is null then _extra else cast(json_object("
         "'reason', _reject, 'raw', _raw_text) as varchar) end as _extra, "
         "case when _reject is null then _source_row else -_source_row end as _source_row, "
-        f"? as _source_file, ? as _file_sha256, ? as _loaded_at from ({plan.sql})",
-        [relative, sha, loaded_at],
-    )
-    return int(inserted)
+        "lineage._relative as _source_file, lineage._sha as _file_sha256, "
+        f"? as _loaded_at from ({sql}) as records join (values {lineage}) "
+        "as lineage(_file, _relative, _sha) using (_file)",
+        [loaded_at],
+    ).fetchall()
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _raise_memory_limit(conn: duckdb.DuckDBPyConnection, needed: int) -> None:
@@ -107,11 +132,15 @@ def _memory_limit_bytes(conn: duckdb.DuckDBPyConnection) -> int:
     return int(float(number) * units.get(unit, 1))
 
 
-def _check_document(conn: duckdb.DuckDBPyConnection, plan: ReadPlan) -> None:
+def _check_documents(conn: duckdb.DuckDBPyConnection, plan: ReadPlan, readable: list[Path]) -> None:
     if plan.document_check is None:
         return
-    documents, without_array = conn.execute(plan.document_check).fetchall()[0]
-    if without_array:
+    rows = conn.execute(plan.sql_for(readable, plan.document_check)).fetchall()
+    for _, documents, without_array in rows:
+        if not without_array:
+            continue
+        if len(readable) > 1:
+            raise _SplitBatch
         where = f"top-level key {plan.root_key!r}" if plan.root_key else "an array of records"
         raise CdpError(
             f"{without_array} of {documents} JSON document(s) in the file have no {where} "
@@ -119,35 +148,53 @@ def _check_document(conn: duckdb.DuckDBPyConnection, plan: ReadPlan) -> None:
         )
 
 
+def _per_file_counts(
+    conn: duckdb.DuckDBPyConnection, table: str, relatives: list[str]
+) -> dict[str, tuple[int, int]]:
+    """file -> (records inserted, of which marked for quarantine)."""
+    rows = conn.execute(
+        "select _source_file, count(*), count(*) filter (where _source_row < 0) "
+        f"from raw.{table} where _source_file in (select unnest(?::varchar[])) "
+        "group by _source_file",
+        [relatives],
+    ).fetchall()
+    return {source_file: (int(n), int(marked)) for source_file, n, marked in rows}
+
+
 def _load_rows(
     conn: duckdb.DuckDBPyConnection,
     spec: SourceSpec,
-    path: Path,
-    relative: str,
-    facts: FileFacts,
+    plan: ReadPlan,
+    batch: list[tuple[_Pending, Path]],
     loaded_at: datetime,
-) -> _Batch:
-    batch = _Batch(notes=[facts.note] if facts.note else [])
-    if not spec.matches(path):
-        batch.notes.append(recognition_note(spec, path))
-    with utf8_view(path, facts) as readable:
-        plan = read_plan(spec, readable, path.name)
-        batch.notes += plan.notes
-        if plan.shape == "empty":
-            batch.notes.append("empty file: no records")
-            return batch
-        if plan.memory_bytes:  # a JSON document is parsed whole: let DuckDB hold it
-            _raise_memory_limit(conn, plan.memory_bytes)
-        _check_document(conn, plan)
-        skipped = _scalar(conn, plan.skipped_sql) if plan.skipped_sql else 0
-        if plan.uses_rejects:
-            quarantine.reset_parser_rejects(conn)
-        inserted = _insert_rows(conn, spec, plan, relative, facts.sha256, loaded_at)
-    if skipped:
-        batch.notes.append(
-            f"{skipped:,} record(s) of other kinds skipped here (not {spec.table} records: "
-            "e.g. a bulk operation's nested lines, read by their own tables)"
-        )
+) -> dict[str, _Counts]:
+    """Loads the files of one plan (`batch`: each file with the path it is read from) inside
+    the caller's transaction; returns each file's counts and notes."""
+    readable = [path for _, path in batch]
+    by_readable = {str(path): pending for pending, path in batch}
+    counts = {pending.relative: _Counts() for pending, _ in batch}
+    for pending, _ in batch:
+        notes = counts[pending.relative].notes
+        if pending.facts.note:
+            notes.append(pending.facts.note)
+        if not spec.matches(pending.path):
+            notes.append(recognition_note(spec, pending.path))
+        notes += plan.notes
+    if plan.shape == "empty":
+        for c in counts.values():
+            c.notes.append("empty file: no records")
+        return counts
+    if plan.memory_bytes:  # a JSON document is parsed whole: let DuckDB hold the largest
+        _raise_memory_limit(conn, plan.memory_bytes)
+    _check_documents(conn, plan, readable)
+    skipped = {}
+    if plan.skipped_sql:
+        rows = conn.execute(plan.sql_for(readable, plan.skipped_sql)).fetchall()
+        skipped = {by_readable[file].relative: n for file, n in rows}
+    if plan.uses_rejects:
+        quarantine.reset_parser_rejects(conn)
+    lineage = [(str(path), p.relative, p.facts.sha256) for p, path in batch]
+    _insert_rows(conn, spec, plan.sql_for(readable), lineage, loaded_at)
     is_csv = isinstance(spec.format, CsvFormat)
     # A child table (line items of orders) reads the parent's files: the parent quarantines
     # what cannot be read. Children of a record are located by its record number.
@@ -155,121 +202,172 @@ def _load_rows(
     rejects = []
     if plan.uses_rejects and not is_child:  # the parent table quarantines unreadable lines
         rejects = quarantine.parser_rejects(conn, is_json_lines=not is_csv)
+        if rejects and len(batch) > 1:
+            raise _SplitBatch
+    relatives = [p.relative for p, _ in batch]
+    inserted = _per_file_counts(conn, spec.table, relatives)
     header_lines = 1 if is_csv else 0
-    if is_csv and facts.quotes % 2:
-        raise CdpError(
-            "a quoted value is never closed (the file holds an odd number of double quotes): "
-            f"the file looks truncated or hand-edited, and everything after record "
-            f"{inserted + len(rejects)} would be lost; fix or re-export it"
-        )
-    if rejects:
+    if is_csv:
+        for pending, _ in batch:
+            if pending.facts.quotes % 2:
+                if len(batch) > 1:
+                    raise _SplitBatch
+                records = inserted.get(pending.relative, (0, 0))[0] + len(rejects)
+                raise CdpError(
+                    "a quoted value is never closed (the file holds an odd number of double "
+                    "quotes): the file looks truncated or hand-edited, and everything after "
+                    f"record {records} would be lost; fix or re-export it"
+                )
+    if rejects:  # a file alone (see above)
+        pending = batch[0][0]
         quarantine.renumber_after_rejects(
-            conn, spec.table, relative, [line - header_lines for line, _, _ in rejects]
+            conn, spec.table, pending.relative, [line - header_lines for line, _, _ in rejects]
         )
         quarantine.add_parser_rejects(
-            conn, spec.table, relative, facts.sha256, loaded_at, rejects, header_lines
+            conn,
+            spec.table,
+            pending.relative,
+            pending.facts.sha256,
+            loaded_at,
+            rejects,
+            header_lines,
         )
     # Lines locate CSV records and JSON Lines records; children of a record, and records of a
     # JSON document, are located by their record number alone.
     line_offset = None if plan.shape in ("array", "document") or is_child else header_lines
-    moved = quarantine.move_marked_rows(conn, spec.table, relative, line_offset)
-    batch.read = inserted + len(rejects)
-    batch.quarantined = moved + len(rejects)
-    batch.loaded = inserted - moved
-    if batch.read == 0:
-        batch.notes.append("header only: no data rows" if is_csv else "no records")
-    return batch
+    if any(marked for _, marked in inserted.values()):
+        quarantine.move_marked_rows(conn, spec.table, relatives, line_offset)
+    for relative, c in counts.items():
+        n, marked = inserted.get(relative, (0, 0))
+        unreadable = len(rejects)  # only ever for a file alone
+        c.read = n + unreadable
+        c.quarantined = marked + unreadable
+        c.loaded = n - marked
+        if n_skipped := skipped.get(relative, 0):
+            c.notes.append(
+                f"{n_skipped:,} record(s) of other kinds skipped here (not {spec.table} "
+                "records: e.g. a bulk operation's nested lines, read by their own tables)"
+            )
+        if c.read == 0:
+            c.notes.append("header only: no data rows" if is_csv else "no records")
+    return counts
 
 
 def _natural_key_notes(
-    conn: duckdb.DuckDBPyConnection, spec: SourceSpec, relative: str
-) -> list[str]:
-    """Duplicates of the natural key inside the file, and keys earlier files loaded already."""
+    conn: duckdb.DuckDBPyConnection, spec: SourceSpec, relatives: list[str]
+) -> dict[str, list[str]]:
+    """Per file: duplicates of the natural key inside it, and keys files loaded before it
+    (earlier runs, or earlier in path order in this run) loaded already."""
     if not spec.key_columns:
-        return []
+        return {}
     keys = ", ".join(f'trim("{c}")' for c in spec.key_columns)
     on = " and ".join(f'trim(o."{c}") is not distinct from trim(n."{c}")' for c in spec.key_columns)
     # Rows without any key value (an export without the key column) have no key to repeat.
     has_key = " or ".join(f'trim("{c}") is not null' for c in spec.key_columns)
-    duplicates = _scalar(
-        conn,
-        f"select count(*) - count(distinct ({keys})) from raw.{spec.table} "
-        f"where _source_file = ? and ({has_key})",
-        [relative],
+    batch = "(select unnest(?::varchar[]))"
+    duplicates = dict(
+        conn.execute(
+            f"select _source_file, count(*) - count(distinct ({keys})) from raw.{spec.table} "
+            f"where _source_file in {batch} and ({has_key}) group by _source_file",
+            [relatives],
+        ).fetchall()
     )
-    earlier = _scalar(
-        conn,
-        f"with n as (select * from raw.{spec.table} where _source_file = ?), "
-        f"o as (select * from raw.{spec.table} where _source_file <> ?) "
-        f"select count(*) from n where exists (select 1 from o where {on})",
-        [relative, relative],
+    earlier = dict(
+        conn.execute(
+            f"with n as (select * from raw.{spec.table} where _source_file in {batch}), "
+            f"o as (select * from raw.{spec.table}) "
+            "select n._source_file, count(*) from n where exists (select 1 from o where "
+            f"{on} and o._source_file <> n._source_file and "
+            f"(o._source_file not in {batch} or o._source_file < n._source_file)) "
+            "group by n._source_file",
+            [relatives, relatives],
+        ).fetchall()
     )
-    notes = []
-    if duplicates:
-        notes.append(
-            f"{duplicates:,} duplicate row(s) of the natural key ({', '.join(spec.key_columns)}) "
-            "inside the file: all loaded, staging keeps the last"
-        )
-    if earlier:
-        notes.append(
-            f"{earlier:,} row(s) re-deliver natural keys loaded from earlier files: "
-            "staging keeps this file's version (latest load wins)"
-        )
+    notes: dict[str, list[str]] = {}
+    for relative in relatives:
+        found = notes.setdefault(relative, [])
+        if n := duplicates.get(relative):
+            found.append(
+                f"{n:,} duplicate row(s) of the natural key ({', '.join(spec.key_columns)}) "
+                "inside the file: all loaded, staging keeps the last"
+            )
+        if n := earlier.get(relative):
+            found.append(
+                f"{n:,} row(s) re-deliver natural keys loaded from earlier files: "
+                "staging keeps this file's version (latest load wins)"
+            )
     return notes
 
 
-def _load_file(
-    conn: duckdb.DuckDBPyConnection,
+def _record(
     spec: SourceSpec,
-    path: Path,
-    relative: str,
-    facts: FileFacts,
+    pending: _Pending,
+    status: str,
+    counts: _Counts | None,
+    message: str,
     loaded_at: datetime,
 ) -> manifest.FileRecord:
-    sha = facts.sha256
+    counts = counts or _Counts()
+    return manifest.FileRecord(
+        spec.table,
+        pending.relative,
+        pending.facts.size,
+        pending.facts.sha256,
+        counts.read,
+        counts.loaded,
+        counts.quarantined,
+        status,
+        message,
+        loaded_at,
+    )
 
-    def entry(status: str, batch: _Batch | None, message: str) -> manifest.FileRecord:
-        batch = batch or _Batch()
-        return manifest.FileRecord(
-            spec.table,
-            relative,
-            facts.size,
-            sha,
-            batch.read,
-            batch.loaded,
-            batch.quarantined,
-            status,
-            message,
-            loaded_at,
-        )
 
-    if manifest.loaded_sha(conn, spec.table, relative) == sha:
-        return entry("unchanged", None, "already loaded with the same content")
-    twin = manifest.path_with_same_content(conn, spec.table, sha)
-    if twin is not None and twin != relative:
-        return entry("duplicate", None, f"same content as {twin}, already loaded")
-
+def _load_batch(
+    conn: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    plan: ReadPlan,
+    batch: list[tuple[_Pending, Path]],
+    loaded_at: datetime,
+) -> list[manifest.FileRecord]:
+    """Loads the files of one plan in ONE transaction: all of them, or none (a process killed
+    before the commit leaves no trace of any). A batch that fails is loaded file by file, so
+    a bad file is rejected alone with its own message."""
     conn.execute("begin transaction")
     try:
         # A re-export of the same file replaces what that file loaded before.
-        conn.execute(f"delete from raw.{spec.table} where _source_file = ?", [relative])
-        quarantine.clear_file(conn, spec.table, relative)
-        batch = _load_rows(conn, spec, path, relative, facts, loaded_at)
-        if batch.loaded:
-            batch.notes += _natural_key_notes(conn, spec, relative)
-        if batch.quarantined:
-            batch.notes.append(
-                f"{batch.quarantined:,} record(s) quarantined (see raw.quarantined_rows)"
+        replaced = [p.relative for p, _ in batch if p.replaces]
+        if replaced:
+            conn.execute(
+                f"delete from raw.{spec.table} where _source_file in (select unnest(?::varchar[]))",
+                [replaced],
             )
-        result = entry("loaded", batch, "; ".join(batch.notes))
-        manifest.record(conn, result)
-        privacy.drop_tombstoned_rows(conn, spec, relative)  # forgotten people stay forgotten
+            quarantine.clear_files(conn, spec.table, replaced)
+        counts = _load_rows(conn, spec, plan, batch, loaded_at)
+        with_rows = [relative for relative, c in counts.items() if c.loaded]
+        for relative, notes in _natural_key_notes(conn, spec, with_rows).items():
+            counts[relative].notes += notes
+        results = []
+        for pending, _ in batch:
+            c = counts[pending.relative]
+            if c.quarantined:
+                c.notes.append(
+                    f"{c.quarantined:,} record(s) quarantined (see raw.quarantined_rows)"
+                )
+            results.append(_record(spec, pending, "loaded", c, "; ".join(c.notes), loaded_at))
+        manifest.record_many(conn, results)
+        if tombstones_exist(conn):  # forgotten people stay forgotten (files alone, see below)
+            for pending, _ in batch:
+                privacy.drop_tombstoned_rows(conn, spec, pending.relative)
         conn.execute("commit")
-        return result
-    except (duckdb.Error, CdpError) as exc:
+        return results
+    except (duckdb.Error, CdpError, _SplitBatch) as exc:
         conn.execute("rollback")
+        if len(batch) > 1:
+            return [r for one in batch for r in _load_batch(conn, spec, plan, [one], loaded_at)]
+        if isinstance(exc, _SplitBatch):  # never raised for a file alone
+            raise
         message = str(exc).splitlines()[0] if isinstance(exc, CdpError) else _duckdb_message(exc)
-        return entry("rejected", None, message)
+        return [_record(spec, batch[0][0], "rejected", None, message, loaded_at)]
 
 
 def _duckdb_message(exc: duckdb.Error) -> str:
@@ -316,22 +414,98 @@ def _validate_loaded(
     if not results:
         return files
     checked: dict[str, manifest.FileRecord] = {}
+    for record in loaded:
+        if failed := validation.summary(results[record.file_path]):
+            message = "; ".join(part for part in (record.message, failed) if part)
+            checked[record.file_path] = replace(record, message=message)
     conn.execute("begin transaction")
     try:
-        for record in loaded:
-            outcome = results[record.file_path]
-            validation.store_results(
-                conn, spec.table, record.file_path, record.sha256, record.loaded_at, outcome
-            )
-            if failed := validation.summary(outcome):
-                message = "; ".join(part for part in (record.message, failed) if part)
-                checked[record.file_path] = replace(record, message=message)
-                manifest.record(conn, checked[record.file_path])
+        validation.store_results(
+            conn,
+            spec.table,
+            loaded[0].loaded_at,
+            [(r.file_path, r.sha256, results[r.file_path]) for r in loaded],
+        )
+        manifest.record_many(conn, list(checked.values()))
         conn.execute("commit")
     except BaseException:
         conn.execute("rollback")
         raise
     return [checked.get(f.file_path, f) if f.status == "loaded" else f for f in files]
+
+
+# Files of one plan are read in one scan; a batch stays small enough that redoing it file by
+# file (when one of its files is bad) costs little more than the scan itself.
+BATCH_MAX_FILES = 1000
+BATCH_MAX_BYTES = 256 << 20
+
+
+def _plan_batches(
+    spec: SourceSpec, pending: list[_Pending], tombstones: bool
+) -> tuple[list[tuple[ReadPlan, list[_Pending]]], list[_Pending]]:
+    """(batches of UTF-8 files sharing a read plan, files loaded alone).
+
+    Alone: files to transcode, files whose plan fails (the load reports why), and every file
+    while tombstones exist (the privacy hook works file by file)."""
+    groups: dict[tuple, tuple[ReadPlan, list[_Pending]]] = {}
+    alone = []
+    for file in pending:
+        if tombstones or not file.facts.is_utf8:
+            alone.append(file)
+            continue
+        try:
+            plan = read_plan(spec, file.path, file.path.name)
+        except (CdpError, OSError, UnicodeError, ValueError):
+            alone.append(file)
+            continue
+        key = plan.batch_key
+        if key not in groups:
+            groups[key] = (plan, [])
+        groups[key][1].append(file)
+    batches = []
+    for plan, files in groups.values():
+        current: list[_Pending] = []
+        size = 0
+        for file in files:
+            if current and (
+                len(current) >= BATCH_MAX_FILES or size + file.facts.size > BATCH_MAX_BYTES
+            ):
+                batches.append((plan, current))
+                current, size = [], 0
+            current.append(file)
+            size += file.facts.size
+        batches.append((plan, current))
+    return batches, alone
+
+
+def _load_alone(
+    conn: duckdb.DuckDBPyConnection, spec: SourceSpec, file: _Pending, loaded_at: datetime
+) -> list[manifest.FileRecord]:
+    try:
+        with utf8_view(file.path, file.facts) as readable:
+            plan = read_plan(spec, readable, file.path.name)
+            return _load_batch(conn, spec, plan, [(file, readable)], loaded_at)
+    except (CdpError, duckdb.Error) as exc:  # the file could not even be planned
+        message = str(exc).splitlines()[0] if isinstance(exc, CdpError) else _duckdb_message(exc)
+        return [_record(spec, file, "rejected", None, message, loaded_at)]
+
+
+def _load_pending(
+    conn: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    pending: list[_Pending],
+    loaded_at: datetime,
+) -> list[manifest.FileRecord]:
+    batches, alone = _plan_batches(spec, pending, tombstones_exist(conn))
+    results = []
+    for plan, files in batches:
+        largest = max(f.facts.size for f in files)
+        if plan.memory_bytes:
+            plan = replace(plan, memory_bytes=largest * JSON_DOCUMENT_MEMORY_FACTOR)
+        results += _load_batch(conn, spec, plan, [(f, f.path) for f in files], loaded_at)
+    for file in alone:
+        results += _load_alone(conn, spec, file, loaded_at)
+    return results
 
 
 def load_source(
@@ -347,14 +521,55 @@ def load_source(
     manifest.ensure_meta_tables(conn)
     manifest.ensure_raw_table(conn, spec)
     report = TableLoadReport(spec.table)
+    known = manifest.known_files(conn, spec.table)
+    outcome: dict[str, manifest.FileRecord] = {}
+    order: list[str] = []
+    pending: list[_Pending] = []
+    twins: list[tuple[_Pending, str]] = []  # same content as a file this run loads
+    content_this_run: dict[str, str] = {}
     with _loading_settings(conn, memory_limit):
         for path in spec.files(landing_dir):
             relative = path.relative_to(landing_dir).as_posix()
+            order.append(relative)
             facts = inspect_file(path)
-            result = _load_file(conn, spec, path, relative, facts, loaded_at)
-            if result.status in ("rejected", "duplicate"):
-                manifest.record(conn, result)
-            report.files.append(result)
+            file = _Pending(path, relative, facts, relative in known.paths)
+            if known.loaded_sha.get(relative) == facts.sha256:
+                outcome[relative] = _record(
+                    spec, file, "unchanged", None, "already loaded with the same content", loaded_at
+                )
+            elif (twin := known.first_path.get(facts.sha256)) is not None and twin != relative:
+                outcome[relative] = _record(
+                    spec,
+                    file,
+                    "duplicate",
+                    None,
+                    f"same content as {twin}, already loaded",
+                    loaded_at,
+                )
+            elif (twin := content_this_run.get(facts.sha256)) is not None:
+                twins.append((file, twin))
+            else:
+                content_this_run[facts.sha256] = relative
+                pending.append(file)
+        for result in _load_pending(conn, spec, pending, loaded_at):
+            outcome[result.file_path] = result
+        # A twin is a duplicate of the file this run loaded with its content, if that loaded.
+        for file, twin in twins:
+            if outcome[twin].status == "loaded":
+                outcome[file.relative] = _record(
+                    spec,
+                    file,
+                    "duplicate",
+                    None,
+                    f"same content as {twin}, already loaded",
+                    loaded_at,
+                )
+            else:
+                outcome[file.relative] = _load_pending(conn, spec, [file], loaded_at)[0]
+        manifest.record_many(
+            conn, [r for r in outcome.values() if r.status in ("rejected", "duplicate")]
+        )
+        report.files = [outcome[relative] for relative in order]
         if validate:
             report.files = _validate_loaded(conn, spec, report.files)
     report.total_rows = _scalar(conn, f"select count(*) from raw.{spec.table}")

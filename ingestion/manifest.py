@@ -77,37 +77,56 @@ def ensure_raw_table(conn: duckdb.DuckDBPyConnection, spec: SourceSpec) -> None:
             conn.execute(f'alter table raw.{spec.table} add column "{column}" varchar')
 
 
-def loaded_sha(conn: duckdb.DuckDBPyConnection, table: str, file_path: str) -> str | None:
-    row = conn.execute(
-        f"select sha256 from {MANIFEST_TABLE} where source_table = ? and file_path = ? "
-        "and status = 'loaded'",
-        [table, file_path],
-    ).fetchall()
-    return row[0][0] if row else None
+@dataclass(frozen=True)
+class KnownFiles:
+    """What the manifest held for one table when its load started: one query, not two per file."""
+
+    loaded_sha: dict[str, str]
+    """file path -> sha256 of its loaded content."""
+    first_path: dict[str, str]
+    """sha256 -> the first path (in path order) whose loaded content it is."""
+    paths: set[str]
+    """every path with an entry, whatever its status (a re-delivery replaces its rows)."""
 
 
-def path_with_same_content(conn: duckdb.DuckDBPyConnection, table: str, sha: str) -> str | None:
-    row = conn.execute(
-        f"select file_path from {MANIFEST_TABLE} where source_table = ? and sha256 = ? "
-        "and status = 'loaded' order by file_path limit 1",
-        [table, sha],
+def known_files(conn: duckdb.DuckDBPyConnection, table: str) -> KnownFiles:
+    rows = conn.execute(
+        f"select file_path, sha256, status from {MANIFEST_TABLE} where source_table = ? "
+        "order by file_path",
+        [table],
     ).fetchall()
-    return row[0][0] if row else None
+    loaded = [(path, sha) for path, sha, status in rows if status == "loaded"]
+    first_path: dict[str, str] = {}
+    for path, sha in loaded:
+        first_path.setdefault(sha, path)
+    return KnownFiles(dict(loaded), first_path, {path for path, _, _ in rows})
 
 
 def record(conn: duckdb.DuckDBPyConnection, entry: FileRecord) -> None:
+    record_many(conn, [entry])
+
+
+def record_many(conn: duckdb.DuckDBPyConnection, entries: list[FileRecord]) -> None:
+    """Writes the entries in one statement (DuckDB pays a statement's cost per execute)."""
+    if not entries:
+        return
+    row = "(" + ", ".join("?" * 10) + ")"
     conn.execute(
-        f"insert or replace into {MANIFEST_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"insert or replace into {MANIFEST_TABLE} values {', '.join([row] * len(entries))}",
         [
-            entry.source_table,
-            entry.file_path,
-            entry.size_bytes,
-            entry.sha256,
-            entry.rows_read,
-            entry.rows_loaded,
-            entry.rows_quarantined,
-            entry.status,
-            entry.message,
-            entry.loaded_at,
+            value
+            for entry in entries
+            for value in (
+                entry.source_table,
+                entry.file_path,
+                entry.size_bytes,
+                entry.sha256,
+                entry.rows_read,
+                entry.rows_loaded,
+                entry.rows_quarantined,
+                entry.status,
+                entry.message,
+                entry.loaded_at,
+            )
         ],
     )

@@ -45,11 +45,12 @@ def ensure_table(conn: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def clear_file(conn: duckdb.DuckDBPyConnection, table: str, source_file: str) -> None:
+def clear_files(conn: duckdb.DuckDBPyConnection, table: str, source_files: list[str]) -> None:
     """A re-delivered file replaces its earlier quarantined records, as it does its rows."""
     conn.execute(
-        f"delete from {QUARANTINE_TABLE} where source_table = ? and source_file = ?",
-        [table, source_file],
+        f"delete from {QUARANTINE_TABLE} where source_table = ? and source_file in "
+        f"(select unnest(?::varchar[]))",
+        [table, source_files],
     )
 
 
@@ -112,29 +113,35 @@ def add_parser_rejects(
 
 
 def move_marked_rows(
-    conn: duckdb.DuckDBPyConnection, table: str, source_file: str, line_offset: int | None
-) -> int:
-    """Moves the rows the loader marked as unloadable from `raw.<table>` into quarantine.
+    conn: duckdb.DuckDBPyConnection, table: str, source_files: list[str], line_offset: int | None
+) -> dict[str, int]:
+    """Moves the rows the loader marked as unloadable from `raw.<table>` into quarantine;
+    returns how many per file.
 
-    The loader inserts a file in one pass and marks the records it cannot load with a negative
+    The loader inserts files in one pass and marks the records it cannot load with a negative
     `_source_row` and a JSON `_extra` holding the reason and raw text; DuckDB's zone maps make
-    this look-up nearly free when nothing is marked. Runs inside the file's transaction, so no
+    this look-up nearly free when nothing is marked. Runs inside the files' transaction, so no
     reader ever sees a marked row.
     """
     line = "null" if line_offset is None else f"-_source_row + {line_offset}"
+    in_files = "_source_file in (select unnest(?::varchar[]))"
     moved = conn.execute(
         f"insert into {QUARANTINE_TABLE} select ?, _source_file, _file_sha256, {line}, "
         "-_source_row, json_extract_string(_extra, '$.raw'), "
         "json_extract_string(_extra, '$.reason'), _loaded_at "
-        f"from raw.{table} where _source_file = ? and _source_row < 0 order by _source_row desc",
-        [table, source_file],
+        f"from raw.{table} where _source_row < 0 and {in_files} "
+        "order by _source_file, _source_row desc",
+        [table, source_files],
     ).fetchall()[0][0]
-    if moved:
-        conn.execute(
-            f"delete from raw.{table} where _source_file = ? and _source_row < 0",
-            [source_file],
-        )
-    return int(moved)
+    if not moved:
+        return {}
+    counts = conn.execute(
+        f"select _source_file, count(*) from raw.{table} where _source_row < 0 and {in_files} "
+        "group by _source_file",
+        [source_files],
+    ).fetchall()
+    conn.execute(f"delete from raw.{table} where _source_row < 0 and {in_files}", [source_files])
+    return {source_file: int(n) for source_file, n in counts}
 
 
 def renumber_after_rejects(

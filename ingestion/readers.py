@@ -29,36 +29,68 @@ from ingestion.sources import CsvFormat, JsonFormat, Required, SourceSpec, descr
 # buffer is sized from the file (DuckDB's default stops at 16 MB). Elements of a bare array and
 # lines of JSON Lines are records, read one at a time.
 _MIN_JSON_OBJECT_BYTES = 1 << 24
-_JSON_DOCUMENT_MEMORY_FACTOR = 6
+JSON_DOCUMENT_MEMORY_FACTOR = 6
 # One JSON Lines record may hold a whole order; longer lines are quarantined, not loaded.
 _MAX_JSON_LINE_BYTES = 1 << 22
 # Never appears unescaped in valid JSON, so splitting on it yields whole lines.
 _NO_DELIMITER = "\x01"
+# A plan is a template over a list of files (files of one kind are read in one scan): the list,
+# the largest document's size and each record's number inside its own file are bound last.
+_FILES = "__cdp_files__"
+_OBJECT_BYTES = "__cdp_object_bytes__"
+_NUMBER_IN_FILE = "__cdp_number_in_file__"
+"""`_g` (the record's number in the whole scan) turned into its number inside its file."""
 REJECTS_TABLE = "cdp_reject_errors"
 REJECTS_SCAN = "cdp_reject_scans"
 
 
 @dataclass
 class ReadPlan:
-    """How one file is read: the SELECT, what to tell the user, and whether DuckDB's CSV
-    rejects tables collect records the parser could not read."""
+    """How a file is read: the SELECT, what to tell the user, and whether DuckDB's CSV
+    rejects tables collect records the parser could not read.
 
-    sql: str
+    The queries are templates over a list of files (`sql_for`): files whose plans have the
+    same `template` are read in one scan, each row carrying its file (`_file`, the path as
+    given) and its record number inside that file."""
+
+    template: str
     shape: str
     """`csv`, `empty`, `header_only`, `lines`, `array` or `document`."""
     notes: list[str] = field(default_factory=list)
     uses_rejects: bool = False
     document_check: str | None = None
-    """For JSON documents: a query returning (documents, documents without the record array)."""
+    """For JSON documents: a query returning (file, documents, documents without the record
+    array) per file."""
     root_key: str | None = None
     memory_bytes: int = 0
     """Memory DuckDB needs beyond streaming (a JSON document is parsed whole)."""
     skipped_sql: str | None = None
-    """For formats with a record filter: a query counting the file's records that belong to
-    another table (a bulk operation's nested lines)."""
+    """For formats with a record filter: a query counting, per file, the records that belong
+    to another table (a bulk operation's nested lines)."""
     format_name: str = ""
     child_rows: bool = False
     """Rows are elements of an array inside each record (line items of an order)."""
+
+    @property
+    def batch_key(self) -> tuple:
+        """Files with equal keys can be read in one scan."""
+        return (self.template, self.shape, self.document_check, self.skipped_sql)
+
+    def sql_for(self, files: list[Path], template: str | None = None) -> str:
+        """The query (or `template`, one of the plan's other queries) over `files`."""
+        return bind_files(self.template if template is None else template, files)
+
+
+def bind_files(template: str, files: list[Path]) -> str:
+    listed = ", ".join(_quote_literal(str(f)) for f in files)
+    largest = max(f.stat().st_size for f in files)
+    # A single file needs no partition: its scan order is its record order.
+    number = "_g" if len(files) == 1 else "(_g - min(_g) over (partition by filename) + 1)"
+    return (
+        template.replace(_FILES, f"[{listed}]")
+        .replace(_OBJECT_BYTES, str(max(_MIN_JSON_OBJECT_BYTES, largest + 1)))
+        .replace(_NUMBER_IN_FILE, number)
+    )
 
 
 def _quote_ident(name: str) -> str:
@@ -162,17 +194,18 @@ def _csv_plan(spec: SourceSpec, path: Path, file_name: str) -> ReadPlan:
     raw_text = f"concat_ws({delimiter}, {', '.join(fields)})"
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(headers)))
     reader = (
-        f"read_csv({_quote_literal(str(path))}, header = true, auto_detect = false, "
+        f"read_csv({_FILES}, header = true, auto_detect = false, "
         f"columns = {{{columns}}}, delim = {delimiter}, quote = '\"', escape = '\"', "
-        f"parallel = false, store_rejects = true, rejects_table = '{REJECTS_TABLE}', "
-        f"rejects_scan = '{REJECTS_SCAN}')"
+        f"parallel = false, filename = true, store_rejects = true, "
+        f"rejects_table = '{REJECTS_TABLE}', rejects_scan = '{REJECTS_SCAN}')"
     )
     sql = (
-        f"with parsed as (select *, row_number() over () as _n from {reader}), "
+        f"with scanned as (select *, row_number() over () as _g from {reader}), "
+        f"parsed as (select *, {_NUMBER_IN_FILE} as _n from scanned), "
         f"judged as (select *, {reject} as _reject from parsed) "
         f"select {', '.join(selects)}, _n as _source_row, _reject, "
         f"case when _reject is not null then {raw_text} end as _raw_text, "
-        "_n + 1 as _line from judged"
+        "_n + 1 as _line, filename as _file from judged"
     )
     return ReadPlan(sql, "csv", notes, uses_rejects=True, format_name=fmt.name)
 
@@ -211,41 +244,41 @@ class _Paths:
         return f"try(json_extract_string({record}, [{listed}]))"
 
 
-def _records_sql(
-    shape: str, path: Path, root_keys: list[str], strict: bool
-) -> tuple[str, str | None, bool]:
-    """(records CTE body with r, _record_no, _line; the document check; uses rejects).
+def _records_sql(shape: str, root_keys: list[str], strict: bool) -> tuple[str, str | None, bool]:
+    """(records CTE body with r, _record_no, _line, _file; the document check; uses rejects).
 
     A document's records are the array under the first of `root_keys` it has; unless `strict`,
     a document without any of them is read from its one array-valued key, whatever its name."""
-    file = _quote_literal(str(path))
     if shape == "lines":
         reader = (
-            f"read_csv({file}, columns = {{'line': 'VARCHAR'}}, header = false, "
+            f"read_csv({_FILES}, columns = {{'line': 'VARCHAR'}}, header = false, "
             f"auto_detect = false, delim = '{_NO_DELIMITER}', quote = '', escape = '', "
-            f"parallel = false, max_line_size = {_MAX_JSON_LINE_BYTES}, store_rejects = true, "
-            f"rejects_table = '{REJECTS_TABLE}', rejects_scan = '{REJECTS_SCAN}')"
+            f"parallel = false, max_line_size = {_MAX_JSON_LINE_BYTES}, filename = true, "
+            f"store_rejects = true, rejects_table = '{REJECTS_TABLE}', "
+            f"rejects_scan = '{REJECTS_SCAN}')"
         )
         return (
-            "select line as r, _n as _record_no, _n as _line from "
-            f"(select line, row_number() over () as _n from {reader}) "
+            "select line as r, _n as _record_no, _n as _line, filename as _file from "
+            f"(select *, {_NUMBER_IN_FILE} as _n from "
+            f"(select line, filename, row_number() over () as _g from {reader})) "
             "where nullif(trim(line), '') is not null",
             None,
             True,
         )
     if shape == "array":
         return (
-            "select cast(json as varchar) as r, row_number() over () as _record_no, "
-            "cast(null as bigint) as _line from "
-            f"read_json_objects({file}, format = 'array', "
-            f"maximum_object_size = {_MIN_JSON_OBJECT_BYTES * 4})",
+            f"select r, {_NUMBER_IN_FILE} as _record_no, cast(null as bigint) as _line, "
+            "filename as _file from (select cast(json as varchar) as r, filename, "
+            "row_number() over () as _g from "
+            f"read_json_objects({_FILES}, format = 'array', filename = true, "
+            f"maximum_object_size = {_MIN_JSON_OBJECT_BYTES * 4}))",
             None,
             False,
         )
-    object_bytes = max(_MIN_JSON_OBJECT_BYTES, path.stat().st_size + 1)
     documents = (
-        f"select json as d, row_number() over () as _doc from read_json_objects({file}, "
-        f"format = 'auto', maximum_object_size = {object_bytes})"
+        "select json as d, filename, row_number() over () as _doc from "
+        f"read_json_objects({_FILES}, format = 'auto', filename = true, "
+        f"maximum_object_size = {_OBJECT_BYTES})"
     )
     candidates = [f"json_extract(d, {_quote_literal('$.' + key)})" for key in root_keys]
     if not strict:  # the wrapper's one array-valued key, whatever its name (`events`, `data`, …)
@@ -256,15 +289,17 @@ def _records_sql(
         candidates.append(f"json_extract(d, '$.\"' || {key} || '\"')")
     array = candidates[0] if len(candidates) == 1 else f"coalesce({', '.join(candidates)})"
     check = (
-        f"select count(*), count(*) filter (where json_type({array}) is distinct from 'ARRAY') "
-        f"from ({documents})"
+        "select filename, count(*), "
+        f"count(*) filter (where json_type({array}) is distinct from 'ARRAY') "
+        f"from ({documents}) group by filename"
     )
     elements = f"json_extract({array}, '$[*]')"
     body = (
-        f"select cast(r as varchar) as r, row_number() over (order by _doc, _i) as _record_no, "
-        "cast(null as bigint) as _line from (select _doc, unnest(e) as r, "
-        "generate_subscripts(e, 1) as _i from "
-        f"(select _doc, {elements} as e from ({documents})))"
+        "select cast(r as varchar) as r, "
+        "row_number() over (partition by filename order by _doc, _i) as _record_no, "
+        "cast(null as bigint) as _line, filename as _file from "
+        "(select _doc, filename, unnest(e) as r, generate_subscripts(e, 1) as _i from "
+        f"(select _doc, filename, {elements} as e from ({documents})))"
     )
     return body, check, False
 
@@ -320,8 +355,8 @@ def _json_plan(spec: SourceSpec, path: Path) -> ReadPlan:
     ordered_keys = ([fmt.root_key] if fmt.root_key else []) + [
         k for k in root_keys if k != fmt.root_key
     ]
-    records, check, uses_rejects = _records_sql(shape, path, ordered_keys, strict)
-    memory = path.stat().st_size * _JSON_DOCUMENT_MEMORY_FACTOR if shape == "document" else 0
+    records, check, uses_rejects = _records_sql(shape, ordered_keys, strict)
+    memory = path.stat().st_size * JSON_DOCUMENT_MEMORY_FACTOR if shape == "document" else 0
     notes = []
     if fmt is not spec.format:
         notes.append(f"read as {fmt.name}")
@@ -331,8 +366,8 @@ def _json_plan(spec: SourceSpec, path: Path) -> ReadPlan:
     skipped_sql = None
     if fmt.record_filter:
         skipped_sql = (
-            f"with records as ({records}) select count(*) from records "
-            f"where not coalesce(({fmt.record_filter}), false)"
+            f"with records as ({records}) select _file, count(*) from records "
+            f"where not coalesce(({fmt.record_filter}), false) group by _file"
         )
         records = (
             f"select * from ({records}) as unfiltered where coalesce(({fmt.record_filter}), false)"
@@ -360,7 +395,8 @@ def _json_plan(spec: SourceSpec, path: Path) -> ReadPlan:
             f"parsed as (select *, {parent.extract('r')} as v from records), "
             f"judged as (select *, {reject} as _reject from parsed) "
             f"select {selects}, cast(null as varchar) as _extra, _record_no as _source_row, "
-            "_reject, case when _reject is not null then r end as _raw_text, _line from judged"
+            "_reject, case when _reject is not null then r end as _raw_text, _line, _file "
+            "from judged"
         )
         return ReadPlan(sql, shape, notes, **plan_args)
 
@@ -381,21 +417,22 @@ def _json_plan(spec: SourceSpec, path: Path) -> ReadPlan:
     )
     sql = (
         f"with records as ({records}), parents as ({parents_sql}), "
-        "children as (select v, r, _record_no, _line, unnest(kids) as c, "
+        "children as (select v, r, _record_no, _line, _file, unnest(kids) as c, "
         "generate_subscripts(kids, 1) as _child_no from parents where v is not null), "
         f"parsed as (select *, {child.extract('c')} as cv from children {child_filter}), "
         f"judged as (select *, case when cv is null then 'invalid JSON' {key_checks} end "
         "as _reject from parsed) "
         f"select {selects}, cast(null as varchar) as _extra, "
-        "row_number() over (order by _record_no, _child_no) as _source_row, _reject, "
-        "case when _reject is not null then cast(c as varchar) end as _raw_text, _line "
-        "from judged"
+        "row_number() over (partition by _file order by _record_no, _child_no) as _source_row, "
+        "_reject, case when _reject is not null then cast(c as varchar) end as _raw_text, "
+        "_line, _file from judged"
     )
     return ReadPlan(sql, shape, notes, child_rows=True, **plan_args)
 
 
 def read_plan(spec: SourceSpec, path: Path, file_name: str | None = None) -> ReadPlan:
-    """How to turn one UTF-8 file into rows of `raw.<spec.table>` (without lineage)."""
+    """How to turn a UTF-8 file, and every file with the same plan, into rows of
+    `raw.<spec.table>` (lineage: `_file`, the path given to `ReadPlan.sql_for`)."""
     if isinstance(spec.format, CsvFormat):
         return _csv_plan(spec, path, file_name or path.name)
     return _json_plan(spec, path)

@@ -33,6 +33,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from cdp.core.warehouse import create_table_if_missing
 from ingestion.vocabulary import token_sql, tokens
@@ -460,31 +461,52 @@ def _kwargs(rule: Rule) -> dict:
 def store_results(
     conn: duckdb.DuckDBPyConnection,
     table: str,
-    source_file: str,
-    sha: str,
     run_at: datetime,
-    results: list[ExpectationResult],
+    results_by_file: list[tuple[str, str, list[ExpectationResult]]],
 ) -> None:
-    conn.executemany(
-        f"insert into {RESULTS_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            [
-                run_at,
-                table,
-                source_file,
-                sha,
-                r.expectation,
-                r.column,
-                json.dumps(r.kwargs | ({"mostly": r.mostly} if r.mostly < 1 else {})),
-                r.success,
-                r.element_count,
-                r.unexpected_count,
-                r.unexpected_percent,
-                json.dumps(r.sample, default=str) if r.sample else r.error or None,
-            ]
-            for r in results
-        ],
-    )
+    """Stores the results of every (file, sha256, results) in one insert."""
+    rows = [
+        (
+            run_at,
+            table,
+            source_file,
+            sha,
+            r.expectation,
+            r.column,
+            json.dumps(r.kwargs | ({"mostly": r.mostly} if r.mostly < 1 else {})),
+            r.success,
+            r.element_count,
+            r.unexpected_count,
+            r.unexpected_percent,
+            json.dumps(r.sample, default=str) if r.sample else r.error or None,
+        )
+        for source_file, sha, results in results_by_file
+        for r in results
+    ]
+    if not rows:
+        return
+    names = [
+        "run_at",
+        "source_table",
+        "file_path",
+        "file_sha256",
+        "expectation",
+        "column_name",
+        "kwargs",
+        "success",
+        "element_count",
+        "unexpected_count",
+        "unexpected_percent",
+        "sample",
+    ]
+    frame = pa.Table.from_pylist([dict(zip(names, row, strict=True)) for row in rows])
+    conn.register("cdp_validation_results_batch", frame)
+    try:
+        conn.execute(
+            f"insert into {RESULTS_TABLE} by name select * from cdp_validation_results_batch"
+        )
+    finally:
+        conn.unregister("cdp_validation_results_batch")
 
 
 def summary(results: list[ExpectationResult]) -> str:

@@ -56,6 +56,7 @@ import ingestion.loader as loader
 from ingestion.sources import SOURCES
 
 warehouse, landing, pause = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+loader.BATCH_MAX_FILES = int(sys.argv[4])
 original = loader._insert_rows
 calls = []
 
@@ -64,7 +65,7 @@ def announced(*args, **kwargs):
     print("INSERTING", flush=True)
     inserted = original(*args, **kwargs)
     print("INSERTED", inserted, flush=True)
-    if pause == "before_commit" and len(calls) == 2:
+    if pause == "before_commit" and len(calls) == loader.BATCH_MAX_FILES + 1:
         time.sleep(600)  # killed here: rows inserted, transaction not committed
     return inserted
 
@@ -76,9 +77,11 @@ print("DONE", [(f.file_path, f.status, f.rows_loaded) for f in report.files], fl
 """
 
 
-def run_loader(warehouse: Path, landing: Path, pause: str = "none") -> subprocess.Popen:
+def run_loader(
+    warehouse: Path, landing: Path, pause: str = "none", batch_max_files: int = 1000
+) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-c", _LOADER, str(warehouse), str(landing), pause],
+        [sys.executable, "-c", _LOADER, str(warehouse), str(landing), pause, str(batch_max_files)],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -115,9 +118,18 @@ def facts(warehouse: Path) -> dict:
         conn.close()
 
 
-@pytest.mark.parametrize("pause", ["during_insert", "before_commit"])
+@pytest.mark.parametrize(
+    ("pause", "batch_max_files"),
+    [
+        ("during_insert", 1),
+        ("before_commit", 1),
+        # Both files in one scan and one transaction: the kill leaves neither.
+        ("during_insert", 1000),
+        ("before_commit", 1000),
+    ],
+)
 def test_a_killed_load_leaves_nothing_half_loaded_and_the_next_run_completes_it(
-    tmp_path: Path, pause: str
+    tmp_path: Path, pause: str, batch_max_files: int
 ) -> None:
     landing = tmp_path / "landing"
     warehouse = tmp_path / "warehouse.duckdb"
@@ -125,11 +137,14 @@ def test_a_killed_load_leaves_nothing_half_loaded_and_the_next_run_completes_it(
     big_rows = 200_000
     write_events(landing / "shopify" / "web_events_2025-02.jsonl", big_rows, start=20_000)
 
-    process = run_loader(warehouse, landing, pause)
+    batched = batch_max_files > 1
+    process = run_loader(warehouse, landing, pause, batch_max_files)
     try:
-        # The January file commits first; the February one is killed mid-way.
+        # One file per transaction: the January file commits first, the February one is
+        # killed mid-way. Batched: the one transaction holding both is killed mid-way.
         wait_for(process, "INSERTING")
-        wait_for(process, "INSERTING")
+        if not batched:
+            wait_for(process, "INSERTING")
         if pause == "before_commit":
             wait_for(process, "INSERTED")
         else:
@@ -140,10 +155,14 @@ def test_a_killed_load_leaves_nothing_half_loaded_and_the_next_run_completes_it(
     assert process.returncode == -signal.SIGKILL
 
     after_kill = facts(warehouse)
-    assert after_kill["rows"] == 20_000, "only the committed file may be visible"
-    assert [m[:2] for m in after_kill["manifest"]] == [
-        ("shopify/web_events_2025-01.jsonl", "loaded")
-    ]
+    if batched:
+        assert after_kill["rows"] == 0, "nothing of an uncommitted batch may be visible"
+        assert after_kill["manifest"] == []
+    else:
+        assert after_kill["rows"] == 20_000, "only the committed file may be visible"
+        assert [m[:2] for m in after_kill["manifest"]] == [
+            ("shopify/web_events_2025-01.jsonl", "loaded")
+        ]
 
     rerun = run_loader(warehouse, landing)
     out, err = rerun.communicate(timeout=600)
@@ -154,7 +173,8 @@ def test_a_killed_load_leaves_nothing_half_loaded_and_the_next_run_completes_it(
         ("shopify/web_events_2025-01.jsonl", "loaded", 20_000, 20_000, 0),
         ("shopify/web_events_2025-02.jsonl", "loaded", big_rows, big_rows, 0),
     ]
-    assert "'shopify/web_events_2025-01.jsonl', 'unchanged'" in out
+    january_status = "loaded" if batched else "unchanged"
+    assert f"'shopify/web_events_2025-01.jsonl', '{january_status}'" in out
 
 
 def test_a_1_gb_file_streams_through_with_bounded_memory(tmp_path: Path) -> None:
