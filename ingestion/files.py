@@ -214,6 +214,11 @@ def sample_records(
     if shape == "array":
         return _array_elements(text, 1, limit)
     if shape == "document":
+        # The records under an expected key, without parsing the document up to them.
+        for key in sorted(root_keys):
+            if match := re.search(rf'"{re.escape(key)}"\s*:\s*\[', text):
+                if found := _array_elements(text, match.end() - 1, limit):
+                    return found
         try:
             document, _ = json.JSONDecoder().raw_decode(text)
         except ValueError:  # longer than the head: read the first array of objects

@@ -351,7 +351,12 @@ def _json_plan(spec: SourceSpec, path: Path) -> ReadPlan:
     shape = json_shape(path, set(root_keys), record_keys)
     if shape == "empty":
         return ReadPlan("", "empty")
-    fmt = choose_format(spec, sample_records(path, shape, set(root_keys)))
+    formats = [f for f in spec.formats if isinstance(f, JsonFormat)]
+    fmt = (
+        formats[0]
+        if len(formats) == 1
+        else choose_format(spec, sample_records(path, shape, set(root_keys)))
+    )
     ordered_keys = ([fmt.root_key] if fmt.root_key else []) + [
         k for k in root_keys if k != fmt.root_key
     ]
