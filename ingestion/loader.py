@@ -445,12 +445,14 @@ def _plan_batches(
 ) -> tuple[list[tuple[ReadPlan, list[_Pending]]], list[_Pending]]:
     """(batches of UTF-8 files sharing a read plan, files loaded alone).
 
-    Alone: files to transcode, files whose plan fails (the load reports why), and every file
-    while tombstones exist (the privacy hook works file by file)."""
+    Alone: files to transcode, CSV files cut off inside a quoted value and files whose plan
+    fails (the load reports why), and every file while tombstones exist (the privacy hook
+    works file by file)."""
     groups: dict[tuple, tuple[ReadPlan, list[_Pending]]] = {}
     alone = []
+    is_csv = isinstance(spec.format, CsvFormat)
     for file in pending:
-        if tombstones or not file.facts.is_utf8:
+        if tombstones or not file.facts.is_utf8 or (is_csv and file.facts.quotes % 2):
             alone.append(file)
             continue
         try:

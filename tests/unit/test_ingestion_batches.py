@@ -85,6 +85,8 @@ def test_a_bad_daily_file_is_rejected_alone_and_its_neighbours_load(tmp_path: Pa
         ]
         if day == 2:  # the required transaction id is empty on the file's second data row
             rows[1] = "2025-06-02,10:01:00,UTC,$11.00,$11.00,,pay-2-1,Mission"
+        if day == 3:  # one field too many: the parser rejects the line, the file loads
+            rows[0] += ",extra"
         if day == 4:  # cut off inside a quoted value: the file is rejected, not half loaded
             rows[2] = '2025-06-04,10:02:00,UTC,"$12.'
         (square / f"transactions-2025-06-0{day}.csv").write_text(_square_day(day, rows))
@@ -99,7 +101,7 @@ def test_a_bad_daily_file_is_rejected_alone_and_its_neighbours_load(tmp_path: Pa
     assert outcome == {
         "square/transactions-2025-06-01.csv": ("loaded", 3, 3, 0),
         "square/transactions-2025-06-02.csv": ("loaded", 3, 2, 1),
-        "square/transactions-2025-06-03.csv": ("loaded", 3, 3, 0),
+        "square/transactions-2025-06-03.csv": ("loaded", 3, 2, 1),
         "square/transactions-2025-06-04.csv": ("rejected", 0, 0, 0),
         "square/transactions-2025-06-05.csv": ("loaded", 3, 3, 0),
     }
@@ -112,13 +114,20 @@ def test_a_bad_daily_file_is_rejected_alone_and_its_neighbours_load(tmp_path: Pa
     ).fetchall() == [
         ("square/transactions-2025-06-01.csv", [1, 2, 3]),
         ("square/transactions-2025-06-02.csv", [1, 3]),
-        ("square/transactions-2025-06-03.csv", [1, 2, 3]),
+        ("square/transactions-2025-06-03.csv", [2, 3]),
         ("square/transactions-2025-06-05.csv", [1, 2, 3]),
     ]
     assert conn.execute(
-        "select source_file, line_number, record_number, reason from raw.quarantined_rows"
+        "select source_file, line_number, record_number, reason from raw.quarantined_rows "
+        "order by all"
     ).fetchall() == [
-        ("square/transactions-2025-06-02.csv", 3, 2, "required field 'Transaction ID' is empty")
+        ("square/transactions-2025-06-02.csv", 3, 2, "required field 'Transaction ID' is empty"),
+        (
+            "square/transactions-2025-06-03.csv",
+            2,
+            1,
+            "wrong number of fields: the header has 8, this record has 9",
+        ),
     ]
 
 
