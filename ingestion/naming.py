@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_ALNUM = re.compile(r"[^0-9a-zA-Z]+")
 
@@ -11,6 +12,9 @@ def snake_case(header: str) -> str:
     return _NON_ALNUM.sub("_", header.strip().lstrip("\ufeff")).strip("_").lower()
 
 
+# Called for every header of every file against every known header: thousands of daily files
+# share a few dozen headers.
+@lru_cache(maxsize=65536)
 def header_key(header: str) -> str:
     """The form headers are compared in: case-, accent-, whitespace- and punctuation-blind.
 
