@@ -364,6 +364,26 @@ def stages(measured: dict, run_id: str, steps: list[dict]) -> tuple[dict, dict]:
     return {k: round(v, 2) for k, v in found.items()}, dbt_steps
 
 
+def stage_peaks(measured: dict, steps: list[dict]) -> dict:
+    """Peak RSS of the process tree (GiB) while each stage ran, from the 50 ms samples: startup
+    before the first step, finish after the last, a step's stage while it ran (the dbt steps
+    as one `dbt` stage: identity and the rest share their processes)."""
+    windows: list[tuple[str, float, float]] = []
+    end_epoch = measured["started_epoch"] + measured["wall"]
+    if steps:
+        windows.append(("startup", measured["started_epoch"], steps[0]["start"]))
+        windows += [(stage_of_step(s["key"]), s["start"], s["end"]) for s in steps]
+        windows.append(("finish", steps[-1]["end"], end_epoch))
+    else:
+        windows.append(("startup", measured["started_epoch"], end_epoch))
+    peaks: dict[str, float] = {}
+    for stage, start, end in windows:
+        inside = [rss for at, rss in measured.get("samples", []) if start <= at <= end]
+        if inside:
+            peaks[stage] = max(peaks.get(stage, 0.0), round(max(inside) / GIB, 3))
+    return peaks
+
+
 # --------------------------------------------------------------------------------------------
 # What the loader did
 # --------------------------------------------------------------------------------------------
@@ -535,6 +555,7 @@ def benchmark(
     try:
         run_id, steps = run_steps(run_dir / "dagster_home")
         entry["stages"], entry["dbt_steps"] = stages(measured, run_id, steps)
+        entry["peak_rss_gib_by_stage"] = stage_peaks(measured, steps)
         entry["ingestion_steps"] = {
             s["key"]: round(s["end"] - s["start"], 2)
             for s in steps
@@ -616,6 +637,9 @@ def print_table(report: dict) -> None:
     console = Console(width=220)
     console.print(table)
     for e in report["entries"]:
+        if peaks := e.get("peak_rss_gib_by_stage"):
+            shown = ", ".join(f"{stage} {gib:.2f}" for stage, gib in peaks.items())
+            console.print(f"{e['people']:,} {e['layout']}: peak RSS by stage (GiB): {shown}")
         for problem in e.get("loader_check", {}).get("problems", []):
             console.print(f"[red]{e['people']:,} {e['layout']}: {problem}[/red]")
         if e["bare_read"]["errors"]:

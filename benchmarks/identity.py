@@ -431,12 +431,14 @@ def time_phonenumbers(sample: list[tuple[str, str]], count: int = 100_000) -> di
 
 
 class PeakRss:
-    """Polls the resident memory of a process and all its children; keeps the maximum."""
+    """Polls the resident memory of a process and all its children; keeps the maximum and
+    every sample (epoch seconds, bytes), so a caller can find the peak of each stage."""
 
     def __init__(self, pid: int, interval: float = 0.05) -> None:
         self.process = psutil.Process(pid)
         self.interval = interval
         self.peak = 0
+        self.samples: list[tuple[float, int]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -452,6 +454,7 @@ class PeakRss:
                     except psutil.Error:
                         pass
                 self.peak = max(self.peak, total)
+                self.samples.append((time.time(), total))
             except psutil.Error:
                 pass
             self._stop.wait(self.interval)
@@ -484,6 +487,7 @@ def run_measured(command: list[str], env: dict[str, str], log: Path) -> dict:
         "wall": wall,
         "cpu": cpu,
         "peak": monitor.stop(),
+        "samples": monitor.samples,
         "code": code,
         "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
