@@ -12,8 +12,8 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from cdp.core.identifier_hygiene import SQL_PHONE_KEY, register_sql_functions
-from cdp.core.phone_numbers import to_e164
+from cdp.core.identifier_hygiene import SQL_PHONE_KEY, phone_lookup_keys, register_sql_functions
+from cdp.core.phone_numbers import key_to_e164
 from ingestion.sources import SOURCES
 
 LOOKUP_TABLE = "raw.phone_numbers"
@@ -55,7 +55,9 @@ def refresh_lookup(conn: duckdb.DuckDBPyConnection, default_region: str) -> int:
     ]
     if not new_values:
         return 0
-    parsed = [to_e164(value, default_region) for value in new_values]
+    # to_e164 of each value, with the hygiene step done for the whole column at once.
+    keys = phone_lookup_keys(new_values).to_pylist()
+    parsed = [key_to_e164(key, default_region) for key in keys]
     batch = pa.table(
         {
             "raw_phone": new_values,

@@ -15,7 +15,12 @@ from cdp.core.identifier_hygiene import phone_lookup_key
 
 def to_e164(raw: str, default_region: str) -> tuple[str | None, bool]:
     """(E.164, is_valid) for a raw phone string; (None, False) when it is not a phone number."""
-    key = phone_lookup_key(raw)
+    return key_to_e164(phone_lookup_key(raw), default_region)
+
+
+def key_to_e164(key: str | None, default_region: str) -> tuple[str | None, bool]:
+    """`to_e164` of a text already cleaned by identifier hygiene (`phone_lookup_keys`, which
+    cleans a whole column at once: per value, Arrow's call overhead costs more than parsing)."""
     if not key:
         return None, False
     try:
