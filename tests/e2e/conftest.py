@@ -100,7 +100,8 @@ class DemoRuns:
 @pytest.fixture(scope="session")
 def demo_runs(tmp_path_factory: pytest.TempPathFactory) -> DemoRuns:
     # Shared: test_pipeline checks these two runs; test_forget goes on from the second and
-    # test_profiles from a copy of the first, instead of each running them again.
+    # test_profiles from a copy of the first, instead of each running them again. Under
+    # pytest-xdist the three go to one worker (tests/conftest.py: SESSION_FIXTURE_SCOPES).
     env = CdpEnv(tmp_path_factory.mktemp("demo_runs"))
     env.cdp("demo-data", "--people", str(DEMO_PEOPLE), "--seed", str(DEMO_SEED), "--as-of", AS_OF)
     with webhook_receiver() as bodies:
