@@ -19,8 +19,9 @@ install: $(INSTALLED)
 run: install
 	$(BIN)/cdp run --demo-if-empty
 
+# Two workers, each module's tests on one of them (tests/conftest.py: pytest_xdist_make_scheduler).
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadscope
 
 # The same pipeline with dbt on Spark (local PySpark, the machine's Java 17+), compared with
 # DuckDB: docs/scaling-out.md. Installs the `spark` extra on top of the dev install.

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from dagster_dbt import DbtProject
@@ -26,6 +28,7 @@ def _dbt_executable() -> str:
 DBT_EXECUTABLE = _dbt_executable()
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+PARTIAL_PARSE = "partial_parse.msgpack"
 
 
 # dagster-dbt gives every dbt invocation its own target folder, `<op>-<run id[:7]>-<uuid[:7]>`
@@ -81,23 +84,44 @@ def run_vars(settings: Settings, as_of: str = "") -> str:
 def prepare_manifest(settings: Settings | None = None, as_of: str = "") -> Path:
     """Runs `dbt parse` so the asset graph can be built; done before loading the definitions,
     with the vars the run's dbt builds will use (`run_vars`). Old runs' dbt target folders are
-    pruned first (`prune_dbt_targets`)."""
+    pruned first (`prune_dbt_targets`).
+
+    dbt writes its artifacts into a private folder beside them, starting from the current
+    partial parse; the new `manifest.json` and `partial_parse.msgpack` then replace the
+    project's at once (`os.replace`), so a process reading them meanwhile (another `cdp` command,
+    the UI, a test run alongside) never sees a file half written."""
     from dbt.cli.main import dbtRunner
 
     prune_dbt_targets()
 
-    result = dbtRunner().invoke(
-        [
-            "parse",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--vars",
-            run_vars(settings or Settings.from_env(), as_of),
-            "--quiet",
-        ]
-    )
-    if not result.success:
-        raise CdpError(f"dbt could not parse the project in {DBT_PROJECT_DIR}: {result.exception}")
+    target = DBT_PROJECT_DIR / "target"
+    target.mkdir(parents=True, exist_ok=True)
+    # One dash in the name: neither a dagster-dbt invocation folder nor pruned as one.
+    private = Path(tempfile.mkdtemp(prefix=".parse-", dir=target))
+    try:
+        if (target / PARTIAL_PARSE).exists():
+            shutil.copy2(target / PARTIAL_PARSE, private / PARTIAL_PARSE)
+        result = dbtRunner().invoke(
+            [
+                "parse",
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--target-path",
+                str(private),
+                "--vars",
+                run_vars(settings or Settings.from_env(), as_of),
+                "--quiet",
+            ]
+        )
+        if not result.success:
+            raise CdpError(
+                f"dbt could not parse the project in {DBT_PROJECT_DIR}: {result.exception}"
+            )
+        for name in (PARTIAL_PARSE, "manifest.json"):  # the manifest last: readers look for it
+            if (private / name).exists():
+                os.replace(private / name, target / name)
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
     return dbt_project.manifest_path

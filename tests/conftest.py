@@ -76,3 +76,30 @@ def query(env: CdpEnv, sql: str, params: list | None = None) -> list[tuple]:
 @pytest.fixture
 def cdp_env(tmp_path: Path) -> CdpEnv:
     return CdpEnv(tmp_path)
+
+
+SESSION_FIXTURE_SCOPES = {
+    "tests/e2e/test_forget.py": "demo_runs",
+    "tests/e2e/test_pipeline.py": "demo_runs",
+    "tests/e2e/test_profiles.py": "demo_runs",
+}
+"""Test modules that share a session fixture (tests/e2e/conftest.py: demo_runs), by the name of
+what they share: under pytest-xdist they go to the same worker, which makes it once."""
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`pytest -n 2 --dist loadscope` (`make test`): a module's tests go to one worker (each
+    module-scoped fixture, often a whole pipeline run, is made once), and so do the modules of
+    SESSION_FIXTURE_SCOPES. (`--dist loadgroup` would read `xdist_group` marks, but pytest-xdist
+    3.8 cannot rename a test of pytest 9, so it sends a group's tests anywhere.)"""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModulesAndSharedSessionFixtures(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return SESSION_FIXTURE_SCOPES.get(module) or super()._split_scope(nodeid)
+
+    return ModulesAndSharedSessionFixtures(config, log)

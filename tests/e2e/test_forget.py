@@ -1,8 +1,10 @@
 """Exports through the `cdp` CLI: every destination, a no-change rerun, then forget → re-import
 → export, checked the way a user (or a regulator) would check them.
 
-A local HTTP server on 127.0.0.1 (started and stopped by the fixture, answering at most a
-bounded number of requests) receives the webhook destination's batches.
+The first run and the no-change rerun are the session's shared demo runs (tests/e2e/conftest.py);
+forget, re-import and export go on in a copy of their folder. A local HTTP server on 127.0.0.1
+(tests/e2e/conftest.py: webhook_receiver, answering at most a bounded number of requests)
+receives the webhook destination's batches.
 """
 
 from __future__ import annotations
@@ -11,10 +13,7 @@ import csv
 import hashlib
 import json
 import re
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -24,9 +23,9 @@ from cdp.privacy.identifier_columns import LOOKS_LIKE_IDENTIFIER, declared_types
 from cdp.privacy.identifiers import identifier_key
 from exports.hashing import google_email
 from tests.conftest import AS_OF, CdpEnv, query
+from tests.e2e.conftest import DemoRuns, copy_env, webhook_receiver
 
 pytestmark = pytest.mark.e2e
-MAX_REQUESTS = 500
 
 
 @dataclass
@@ -40,13 +39,6 @@ class Scenario:
     webhook_bodies: list[dict] = field(default_factory=list)
     webhook_after_run2: int = 0
     reimport: str = ""
-
-
-def manifests(env: CdpEnv) -> dict[str, dict]:
-    return {
-        f"{p.parent.parent.name}/{p.parent.name}": json.loads(p.read_text())
-        for p in sorted(env.exports.glob("*/*/manifest.json"))
-    }
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -68,37 +60,12 @@ def _member_rows(env: CdpEnv) -> tuple[list[str], dict[str, list[str]]]:
 
 
 @pytest.fixture(scope="module")
-def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
-    bodies: list[dict] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
-            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
-            bodies.append({**body, "_key": self.headers.get("Idempotency-Key")})
-            self.send_response(200 if len(bodies) <= MAX_REQUESTS else 418)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    patch = pytest.MonkeyPatch()
-    patch.setenv("CDP_WEBHOOK_URL", f"http://127.0.0.1:{server.server_address[1]}/cdp")
-    patch.setenv("CDP_WEBHOOK_BATCH_SIZE", "25")
-    try:
-        env = CdpEnv(tmp_path_factory.mktemp("cdp_forget"))
-        env.cdp("demo-data", "--people", "300", "--seed", "7", "--as-of", AS_OF)
-        runs = {"run1": env.cdp("run", "--as-of", AS_OF).stdout}
-        run1 = manifests(env)
-        after_run1 = len(bodies)
-        runs["run2"] = env.cdp("run", "--as-of", AS_OF).stdout
-        run2 = manifests(env)
-        after_run2 = len(bodies)
-
+def scenario(demo_runs: DemoRuns, tmp_path_factory: pytest.TempPathFactory) -> Scenario:
+    # The session's demo runs (tests/e2e/conftest.py) are this scenario's first two runs: it
+    # goes on from a copy of their folder instead of running them again.
+    env = copy_env(demo_runs.env, tmp_path_factory.mktemp("cdp_forget"))
+    runs = {"run1": demo_runs.first_stdout, "run2": demo_runs.second_stdout}
+    with webhook_receiver():
         # Someone in an email audience who also subscribed through a Mailchimp export file.
         header, members = _member_rows(env)
         audience = read_csv(env.exports / "mailchimp" / "inactive_90_days" / "audience_import.csv")
@@ -112,12 +79,17 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
             writer = csv.writer(handle)
             writer.writerows([header, members[email], members[other]])
         runs["run3"] = env.cdp("run", "--as-of", AS_OF).stdout
-        yield Scenario(env, email, run1, run2, after_run1, runs, bodies, after_run2, reimport.name)
-    finally:
-        patch.undo()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    return Scenario(
+        env,
+        email,
+        demo_runs.manifests_after_first_run,
+        demo_runs.manifests_after_second_run,
+        demo_runs.webhook_bodies_after_first_run,
+        runs,
+        list(demo_runs.webhook_bodies),
+        demo_runs.webhook_bodies_after_second_run,
+        reimport.name,
+    )
 
 
 def test_every_destination_wrote_its_documented_headers(scenario: Scenario) -> None:

@@ -11,7 +11,8 @@ import pytest
 
 from exports.segments import load_segment_specs
 from orchestration.dbt_project import dbt_project
-from tests.conftest import AS_OF, CdpEnv, query
+from tests.conftest import CdpEnv, query
+from tests.e2e.conftest import DEMO_PEOPLE, IDENTITY_SQL, DemoRuns
 
 MAILCHIMP_HEADER = ["Email Address", "First Name", "Last Name", "Address", "Phone Number", "Tags"]
 HUBSPOT_HEADER = [
@@ -21,16 +22,14 @@ HUBSPOT_HEADER = [
 
 
 @pytest.fixture(scope="module")
-def pipeline(tmp_path_factory: pytest.TempPathFactory) -> tuple[CdpEnv, str, str, set]:
-    env = CdpEnv(tmp_path_factory.mktemp("cdp"))
-    env.cdp("demo-data", "--people", "400", "--seed", "11", "--as-of", AS_OF)
-    first = env.cdp("run", "--as-of", AS_OF)
-    identities_after_first_run = set(query(env, IDENTITY_SQL))
-    second = env.cdp("run", "--as-of", AS_OF)
-    return env, first.stdout, second.stdout, identities_after_first_run
-
-
-IDENTITY_SQL = "select identifier_type, identifier_value, person_id from marts.person_identifiers"
+def pipeline(demo_runs: DemoRuns) -> tuple[CdpEnv, str, str, set]:
+    # The session's shared demo runs (tests/e2e/conftest.py): these tests only read them.
+    return (
+        demo_runs.env,
+        demo_runs.first_stdout,
+        demo_runs.second_stdout,
+        set(demo_runs.identities_after_first_run),
+    )
 
 
 def read_truth(env: CdpEnv, name: str) -> list[dict[str, str]]:
@@ -90,7 +89,7 @@ def test_different_true_people_are_never_merged(pipeline) -> None:
         people.setdefault(person_id, set()).add(owner[(identifier_type, value)])
     merged = {person: truths for person, truths in people.items() if len(truths) > 1}
     assert not merged
-    assert len(people) >= 400 * 0.9
+    assert len(people) >= DEMO_PEOPLE * 0.9
 
 
 def _money(text: str | None) -> Decimal:

@@ -1,7 +1,8 @@
 """Profiles, CRM marts, segments and predictive traits on generated data, end to end.
 
-Two runs of `cdp run` on the same demo exports: one at AS_OF, one two days later with
---full-refresh. The checks recompute the documented rules from the warehouse's own inputs.
+Two runs of `cdp run` on the same demo exports: one at AS_OF (the session's shared demo run,
+tests/e2e/conftest.py), one two days later with --full-refresh. The checks recompute the
+documented rules from the warehouse's own inputs.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import yaml
 
 from cdp.predictive.summary import summarise_purchases
 from tests.conftest import AS_OF, CdpEnv, query
+from tests.e2e.conftest import DemoRuns, copy_env, webhook_receiver
 
 REPO = Path(__file__).resolve().parents[2]
 LATER = (datetime.fromisoformat(AS_OF) + timedelta(days=2)).isoformat()
@@ -41,12 +43,14 @@ class Runs:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
-    env = CdpEnv(tmp_path_factory.mktemp("profiles"))
-    env.cdp("demo-data", "--people", "400", "--seed", "11", "--as-of", AS_OF)
-    env.cdp("run", "--as-of", AS_OF)
+def runs(demo_runs: DemoRuns, tmp_path_factory: pytest.TempPathFactory) -> Runs:
+    # The first run is the session's shared demo run (tests/e2e/conftest.py): the second goes
+    # on from a copy of the folder it left, instead of running it again. Every destination
+    # stays on as it was in the first run (a webhook without its receiver would fail its checks).
+    env = copy_env(demo_runs.after_first_run, tmp_path_factory.mktemp("profiles"))
     abandoned = query(env, "select person_id from marts.segment_abandoned_checkout")
-    env.cdp("run", "--as-of", LATER, "--full-refresh")
+    with webhook_receiver():
+        env.cdp("run", "--as-of", LATER, "--full-refresh")
     return Runs(env, frozenset(r[0] for r in abandoned))
 
 

@@ -103,6 +103,20 @@ def _invocation_folders() -> set[str]:
     return {p.name for p in target.iterdir() if p.is_dir() and p.name.count("-") == 2}
 
 
+def _runs_of(env: CdpEnv) -> set[str]:
+    """The environment's Dagster runs, as their dbt target folders name them (`<step>-<run id[:7]>-
+    <uuid[:7]>`): the target folder is the project's, which another test process running
+    alongside (pytest -n) fills too, so the scenario looks at its own runs' folders."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(env.root / "dagster_home")) as instance:
+        return {record.dagster_run.run_id[:7] for record in instance.get_run_records()}
+
+
+def _of_runs(folders: set[str], runs: set[str]) -> set[str]:
+    return {name for name in folders if name.split("-")[1] in runs}
+
+
 def _kill_run_at_dbt(env: CdpEnv, scenario: Scenario) -> None:
     before = _invocation_folders()
     log = (env.root / "killed_run.log").open("w")
@@ -132,7 +146,8 @@ def _kill_run_at_dbt(env: CdpEnv, scenario: Scenario) -> None:
         if run.poll() is None:
             run.kill()
         log.close()
-    scenario.killed_run_targets = _invocation_folders() - before
+    # The environment's first run: the only one in its Dagster history so far.
+    scenario.killed_run_targets = _of_runs(_invocation_folders() - before, _runs_of(env))
 
 
 def _forgotten_person(env: CdpEnv) -> tuple[str, list[dict]]:
@@ -330,7 +345,7 @@ def test_plain_run_on_an_empty_landing_folder_rebuilds_from_the_warehouse(
 
 
 def test_dbt_target_keeps_only_the_latest_runs(scenario: Scenario) -> None:
-    folders = _invocation_folders()
+    folders = _of_runs(_invocation_folders(), _runs_of(scenario.env))
     runs = {name.split("-")[1] for name in folders}
     assert len(runs) <= KEEP_DBT_TARGET_RUNS + 1
     assert scenario.killed_run_targets and not (scenario.killed_run_targets & set(folders))
