@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 import duckdb
 
+from cdp.core.identifier_hygiene import prime_normalised_emails
 from exports import sync_state
 from exports.atomic import write_bytes_atomic, write_text_atomic
 from exports.consent import DUPLICATE_EMAIL, MISSING_PERSON_ID, refusal_reason
@@ -286,7 +287,10 @@ def _select_rows(
     previous_id: str | None = None
     cursor = _run(conn, segment, _select_sql(relation))
     names = [column[0] for column in cursor.description]
+    email_at = names.index("email") if "email" in names else None
     while batch := cursor.fetchmany(_FETCH_BATCH):
+        if email_at is not None:  # hashing and suppression clean emails one by one
+            prime_normalised_emails(values[email_at] for values in batch)
         for values in batch:
             profile = dict(zip(names, values, strict=True))
             person_id = profile["person_id"]

@@ -75,11 +75,34 @@ def source_ids(values: pa.Array | pa.ChunkedArray | Iterable[str | None]) -> pa.
     return pc.replace_substring_regex(cleaned, GLOBAL_ID_PREFIX, "")
 
 
+# Cleaned emails by raw text: one Arrow call per value costs more than the cleaning, so callers
+# working row by row (exports) clean a batch first (`prime_normalised_emails`).
+_NORMALISED_EMAILS: dict[str, str] = {}
+_NORMALISED_EMAILS_MAX = 500_000
+
+
 def normalise_email(value: object) -> str:
     """One cleaned email; '' for None."""
     if value is None:
         return ""
-    return normalise_emails([str(value)])[0].as_py()
+    raw = str(value)
+    found = _NORMALISED_EMAILS.get(raw)
+    if found is None:
+        found = normalise_emails([raw])[0].as_py()
+    return found
+
+
+def prime_normalised_emails(values: Iterable[object]) -> None:
+    """Cleans every value (as given and trimmed) in one Arrow call, so that `normalise_email`
+    on them is a dictionary look-up."""
+    raws = {str(v) for v in values if v is not None}
+    raws |= {raw.strip() for raw in raws}
+    missing = [raw for raw in raws if raw not in _NORMALISED_EMAILS]
+    if not missing:
+        return
+    if len(_NORMALISED_EMAILS) + len(missing) > _NORMALISED_EMAILS_MAX:
+        _NORMALISED_EMAILS.clear()
+    _NORMALISED_EMAILS.update(zip(missing, normalise_emails(missing).to_pylist(), strict=True))
 
 
 def phone_lookup_key(value: object) -> str:
