@@ -322,6 +322,14 @@ def _record(
     )
 
 
+def _duplicate(
+    spec: SourceSpec, file: _Pending, twin: str, loaded_at: datetime
+) -> manifest.FileRecord:
+    return _record(
+        spec, file, "duplicate", None, f"same content as {twin}, already loaded", loaded_at
+    )
+
+
 def _load_batch(
     conn: duckdb.DuckDBPyConnection,
     spec: SourceSpec,
@@ -540,14 +548,7 @@ def load_source(
                     spec, file, "unchanged", None, "already loaded with the same content", loaded_at
                 )
             elif (twin := known.first_path.get(facts.sha256)) is not None and twin != relative:
-                outcome[relative] = _record(
-                    spec,
-                    file,
-                    "duplicate",
-                    None,
-                    f"same content as {twin}, already loaded",
-                    loaded_at,
-                )
+                outcome[relative] = _duplicate(spec, file, twin, loaded_at)
             elif (twin := content_this_run.get(facts.sha256)) is not None:
                 twins.append((file, twin))
             else:
@@ -558,14 +559,7 @@ def load_source(
         # A twin is a duplicate of the file this run loaded with its content, if that loaded.
         for file, twin in twins:
             if outcome[twin].status == "loaded":
-                outcome[file.relative] = _record(
-                    spec,
-                    file,
-                    "duplicate",
-                    None,
-                    f"same content as {twin}, already loaded",
-                    loaded_at,
-                )
+                outcome[file.relative] = _duplicate(spec, file, twin, loaded_at)
             else:
                 outcome[file.relative] = _load_pending(conn, spec, [file], loaded_at)[0]
         manifest.record_many(

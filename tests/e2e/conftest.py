@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import AS_OF, CdpEnv, query
+from tests.conftest import AS_OF, CdpEnv, local_http_server, query
 
 DEMO_PEOPLE = 400
 DEMO_SEED = 11
@@ -48,20 +47,14 @@ def webhook_receiver() -> Iterator[list[dict]]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
     patch = pytest.MonkeyPatch()
-    patch.setenv("CDP_WEBHOOK_URL", f"http://127.0.0.1:{server.server_address[1]}/cdp")
-    patch.setenv("CDP_WEBHOOK_BATCH_SIZE", WEBHOOK_BATCH_SIZE)
-    try:
-        yield bodies
-    finally:
-        patch.undo()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with local_http_server(Handler) as base_url:
+        patch.setenv("CDP_WEBHOOK_URL", f"{base_url}/cdp")
+        patch.setenv("CDP_WEBHOOK_BATCH_SIZE", WEBHOOK_BATCH_SIZE)
+        try:
+            yield bodies
+        finally:
+            patch.undo()
 
 
 def export_manifests(env: CdpEnv) -> dict[str, dict]:

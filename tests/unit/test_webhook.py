@@ -7,12 +7,11 @@ is shut down by the fixture; the client's retries are bounded, so no loop can ru
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import duckdb
@@ -21,6 +20,7 @@ import pytest
 from exports import ExportError, WebhookClient, export_segment
 from exports.sync_state import load_state
 from exports.webhook import idempotency_key
+from tests.conftest import local_http_server
 from tests.unit.test_exports import GENERATED_AT, _conn
 from tests.unit.test_exports_destinations import SEGMENT
 
@@ -66,17 +66,9 @@ def endpoint() -> Iterator[Endpoint]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/cdp"
-    try:
+    with local_http_server(Handler) as base_url:
+        state.url = f"{base_url}/hooks/cdp"
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture
