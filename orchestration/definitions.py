@@ -12,7 +12,7 @@ from cdp.core.settings import Settings
 from orchestration.dbt_project import DBT_EXECUTABLE, dbt_project
 from orchestration.defs.automation import cdp_job, daily_schedule, landing_folder_sensor
 from orchestration.defs.exports import build_export_assets, build_export_checks
-from orchestration.defs.ingestion import phone_numbers, raw_assets
+from orchestration.defs.ingestion import landing_folders, phone_numbers, raw_assets
 from orchestration.defs.ingestion_checks import raw_table_checks
 from orchestration.defs.matching import record_pairs
 from orchestration.defs.predictive import cdp_dbt_prediction_models, customer_predictions
@@ -52,6 +52,7 @@ def warehouse_resource() -> WarehouseResource:
 
 defs = dg.Definitions(
     assets=[
+        *landing_folders,
         *raw_assets,
         phone_numbers,
         cdp_dbt_matching_inputs,

@@ -13,8 +13,9 @@ did not pass (model error, test failure or warning, skip, withheld output) is re
 AssetObservation with `cdp/dbt_*` metadata, which `cdp run` reads for its summary and exit code.
 """
 
+import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import dagster as dg
@@ -40,10 +41,32 @@ from orchestration.run_outcome import (
     WITHHELD,
 )
 
+# What Dagster accepts as a tag key and as a tag value (letters, digits, `_`, `-`, `.`).
+_TAG_PART = re.compile(r"^[A-Za-z0-9_.-]{1,63}$")
+
 
 class CdpDbtTranslator(DagsterDbtTranslator):
     """dagster-dbt's translator with every dbt test as a non-blocking asset check: the gating
-    of a model's descendants is done per model by `build_dbt_models`, not per step."""
+    of a model's descendants is done per model by `build_dbt_models`, not per step.
+
+    Groups, owners and tags come from dbt's config (dbt_project.yml): the group from
+    `meta.dagster.group` (dagster-dbt's own key), the owner from dbt's `meta.owner`, and dbt
+    tags written `key:value` (`layer:mart`, `source:shopify`) become the Dagster tag
+    key = value; plain ones (`pii`, `segment`) stay keys with an empty value."""
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> Sequence[str] | None:
+        owner = (dbt_resource_props.get("config", {}).get("meta") or {}).get("owner")
+        if owner:
+            return [owner] if isinstance(owner, str) else list(owner)
+        return super().get_owners(dbt_resource_props)
+
+    def get_tags(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, str]:
+        tags: dict[str, str] = {}
+        for tag in dbt_resource_props.get("tags", []):
+            key, _, value = tag.partition(":")
+            if _TAG_PART.match(key) and (not value or _TAG_PART.match(value)):
+                tags[key] = value
+        return tags
 
     def get_asset_check_spec(
         self,
