@@ -3,8 +3,9 @@
 `dbt_project/seeds/identifier_hygiene_cases.csv` holds raw emails and phones as sources write
 them and what each must become. Python reads it here; dbt checks its macros against the same
 rows in `tests/singular/identifier_hygiene_macros_match_cases.sql` (run below on a scratch
-warehouse), so the two definitions cannot drift apart. Everything in Python that compares identifiers (erasure,
-the suppression list, ad-platform hashing, the phone lookup) must agree with them.
+warehouse), so the two definitions cannot drift apart. Everything in Python that compares
+identifiers (erasure, the suppression list, ad-platform hashing, the phone lookup) must agree
+with them.
 """
 
 from __future__ import annotations
