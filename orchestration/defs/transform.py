@@ -92,9 +92,17 @@ translator = CdpDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset
 
 
 def build_dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str]
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    args: list[str],
+    fetch_table_metadata: bool = False,
 ) -> Iterator[Any]:
     """Runs `dbt <args>` and yields its Dagster events with dbt's failures kept local.
+
+    With `fetch_table_metadata`, each model's materialization also carries its row count
+    (`dagster/row_count`) and the column names and types the warehouse holds, read by
+    dagster-dbt through dbt's adapter. On DuckDB it reads them once dbt has exited (dbt holds
+    the warehouse file's lock while it runs), so this step's events then arrive together.
 
     A model's output is held until the checks selected on it have reported; it is withheld
     when one of them failed with error severity. After dbt exits, every node that did not
@@ -108,7 +116,10 @@ def build_dbt_models(
     failed_checks: dict[dg.AssetKey, list[str]] = defaultdict(list)
 
     invocation = dbt.cli(args, context=context, raise_on_error=False)
-    for event in invocation.stream():
+    events = invocation.stream()
+    if fetch_table_metadata:
+        events = events.fetch_row_counts().fetch_column_metadata()
+    for event in events:
         if isinstance(event, dg.Output):
             key = context.asset_key_for_output(event.output_name)
             if pending.get(key):
@@ -127,6 +138,8 @@ def build_dbt_models(
     for output in held.values():  # tests that never reported (skipped by dbt)
         key = context.asset_key_for_output(output.output_name)
         yield from _release(context, output, failed_checks.get(key))
+    if fetch_table_metadata:
+        _close_warehouse_connections(invocation)
 
     outcomes = list(_dbt_outcomes(context, invocation, failed_checks))
     yield from outcomes
@@ -134,6 +147,22 @@ def build_dbt_models(
         o.metadata[DBT_STATUS].value in FAILED_DBT_STATUSES for o in outcomes
     ):
         raise invocation.get_error() or dg.Failure("dbt failed")
+
+
+def _close_warehouse_connections(invocation: Any) -> None:
+    """Closes the warehouse connection dagster-dbt's adapter opened in this process to read row
+    counts and columns. dbt-duckdb keeps its DuckDB database open for the life of the process,
+    and DuckDB refuses a second connection to the file with other settings: the next Python
+    asset run in this process (WarehouseResource) could not open the warehouse."""
+    adapter = invocation.adapter
+    if adapter is None:
+        return
+    adapter.cleanup_connections()
+    manager = type(adapter.connections)
+    environment = getattr(manager, "_ENV", None)  # dbt-duckdb's process-wide database
+    if environment is not None:
+        environment.close()
+        manager.close_all_connections()
 
 
 def _release(
@@ -243,7 +272,11 @@ def run_dbt_step(
     if dbt_run.full_refresh:
         args.append("--full-refresh")
     sync_parquet_mirror(context, warehouse, settings, dbt_project.manifest_path)
-    yield from build_dbt_models(context, dbt, args)
+    # Row counts and column types on DuckDB only: on Spark, dagster-dbt would open a second
+    # Spark session beside dbt's, on the same single-user metastore.
+    yield from build_dbt_models(
+        context, dbt, args, fetch_table_metadata=settings.dbt_target == "duckdb"
+    )
     publish_spark_tables(context, warehouse, settings, dbt_project.manifest_path)
 
 
