@@ -137,6 +137,7 @@ def build_dbt_models(
         events = events.fetch_row_counts().fetch_column_metadata(with_column_lineage=False)
     for event in events:
         if isinstance(event, dg.Output):
+            event = _plain_column_types(event)
             key = context.asset_key_for_output(event.output_name)
             if waits(key):
                 held[key] = event
@@ -161,6 +162,31 @@ def build_dbt_models(
         o.metadata[DBT_STATUS].value in FAILED_DBT_STATUSES for o in outcomes
     ):
         raise invocation.get_error() or dg.Failure("dbt failed")
+
+
+# dbt's adapter reports a DuckDB VARCHAR, which has no length, as `character varying(256)`.
+_DBT_STRING_TYPE = re.compile(r"^character varying(\(\d+\))?$", re.IGNORECASE)
+
+
+def _plain_column_types(output: dg.Output) -> dg.Output:
+    """The column types fetched after a build as the warehouse names them, lower case like the
+    types the marts' YAML declares (`varchar`, `decimal(18,2)`): the UI shows these over them."""
+    schema = output.metadata.get("dagster/column_schema")
+    if schema is None:
+        return output
+    columns = [
+        dg.TableColumn(
+            name=column.name,
+            type="varchar" if _DBT_STRING_TYPE.match(column.type) else column.type.lower(),
+            description=column.description,
+            constraints=column.constraints,
+            tags=column.tags,
+        )
+        for column in schema.value.columns
+    ]
+    return output.with_metadata(
+        {**output.metadata, "dagster/column_schema": dg.TableSchema(columns=columns)}
+    )
 
 
 def _close_warehouse_connections(invocation: Any) -> None:
