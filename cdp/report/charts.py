@@ -60,6 +60,11 @@ def _layout(figure: go.Figure, **extra: object) -> go.Figure:
     return figure
 
 
+def _whole_ticks(largest: float) -> dict[str, object]:
+    """Axis settings for counts: small counts get one tick per unit, never 0.5 of a record."""
+    return {"dtick": 1} if largest <= 8 else {}
+
+
 def _run_label(moments: pd.Series) -> pd.Series:
     """Runs as category labels: a time axis would spread two runs over a day of empty space."""
     return pd.to_datetime(moments).dt.strftime("%Y-%m-%d %H:%M")
@@ -135,7 +140,11 @@ def _refused_links(frame: pd.DataFrame) -> go.Figure | None:
             hovertemplate="%{y}: %{x:,} identifiers kept from linking<extra></extra>",
         )
     )
-    return _layout(figure, xaxis_title="identifiers refused", showlegend=False)
+    return _layout(
+        figure,
+        xaxis={"title": "identifiers refused", **_whole_ticks(table["identifiers"].max())},
+        showlegend=False,
+    )
 
 
 def _merges_per_run(frame: pd.DataFrame) -> go.Figure | None:
@@ -157,7 +166,10 @@ def _merges_per_run(frame: pd.DataFrame) -> go.Figure | None:
         figure,
         barmode="stack",
         xaxis={"title": "run (start, UTC)", "type": "category"},
-        yaxis_title="events",
+        yaxis={
+            "title": "events",
+            **_whole_ticks(table.groupby("run")["events"].sum().max()),
+        },
     )
 
 
@@ -424,7 +436,8 @@ def _ingestion(frame: pd.DataFrame) -> go.Figure | None:
     return _layout(
         figure,
         barmode="stack",
-        xaxis={"title": "rows (log scale)", "type": "log"},
+        xaxis={"title": "rows (log scale)", "type": "log", "dtick": 1},
+        legend={"traceorder": "normal"},
         height=max(HEIGHT, 28 * len(table) + 80),
     )
 
@@ -451,10 +464,14 @@ def _quarantine(frame: pd.DataFrame, top: int = 15) -> go.Figure | None:
     return _layout(
         figure,
         barmode="stack",
-        xaxis_title="records quarantined",
+        xaxis={
+            "title": "records quarantined",
+            **_whole_ticks(table.groupby("file")["records"].sum().max()),
+        },
         yaxis={"categoryorder": "array", "categoryarray": order},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
-        height=max(HEIGHT, 30 * len(order) + 160),
+        showlegend=True,  # plotly hides a one-reason legend, but the reason is the point
+        legend={"title": {"text": "reason"}},
+        height=160 + 34 * len(order),
     )
 
 
@@ -481,7 +498,10 @@ def _warnings(frame: pd.DataFrame) -> go.Figure | None:
         figure,
         barmode="stack",
         xaxis={"title": "load of the file (UTC)", "type": "category"},
-        yaxis_title="values read as unknown",
+        yaxis={
+            "title": "values read as unknown",
+            **_whole_ticks(table.groupby("load")["warnings"].sum().max()),
+        },
     )
 
 

@@ -27,6 +27,7 @@ h3 { font-size: 16px; margin: 0 0 4px; }
 .tile { background: var(--panel); border: 1px solid var(--line); border-radius: 8px;
         padding: 14px 16px; }
 .tile .value { font-size: 26px; font-weight: 650; }
+.tile .value.small { font-size: 20px; line-height: 39px; white-space: nowrap; }
 .tile .label { color: var(--muted); font-size: 13px; }
 nav { display: flex; flex-wrap: wrap; gap: 8px 16px; margin: 12px 0 0; font-size: 14px; }
 nav a { color: #2f6fdf; text-decoration: none; }
@@ -70,8 +71,8 @@ def _headline(headline: Headline) -> str:
         ),
     )
     return "\n".join(
-        f'<div class="tile"><div class="value">{escape(value)}</div>'
-        f'<div class="label">{escape(label)}</div></div>'
+        f'<div class="tile"><div class="value{" small" if len(value) > 12 else ""}">'
+        f'{escape(value)}</div><div class="label">{escape(label)}</div></div>'
         for label, value in tiles
     )
 

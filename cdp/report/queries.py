@@ -306,7 +306,12 @@ def quarantine_reasons(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> pd.
         tables,
         (QUARANTINE_TABLE,),
         f"""
-        select source_table, source_file, reason, count(*)
+        select
+            source_table,
+            source_file,
+            -- the kind of problem, without the record's own numbers (header has 22, record 23)
+            trim(split_part(split_part(reason, ';', 1), ':', 1)),
+            count(*)
         from {QUARANTINE_TABLE}
         group by all
         order by 4 desc, 2, 3
@@ -335,8 +340,16 @@ def warnings_per_load(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> pd.D
 
 
 def export_changes(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> pd.DataFrame:
-    """Adds and removes per destination and run. A run is the exports that started within
-    EXPORT_RUN_GAP_MINUTES of each other, labelled by its first export's start."""
+    """Adds and removes per destination and run, a run labelled by its start.
+
+    An export belongs to the latest dbt run started before it (identity_graph_health keeps one
+    row per run). Without that table, exports that started within EXPORT_RUN_GAP_MINUTES of
+    each other are one run, labelled by the first one's start."""
+    dbt_runs = (
+        f"select run_started_at as run_at from {GRAPH_HEALTH}"
+        if GRAPH_HEALTH in tables
+        else "select cast(null as timestamp) as run_at where false"
+    )
     return _query(
         conn,
         tables,
@@ -352,6 +365,9 @@ def export_changes(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> pd.Data
                 lag(started_at) over (order by started_at) as previous_started_at
             from {EXPORT_RUNS_TABLE}
         ),
+        dbt_runs as (
+            {dbt_runs}
+        ),
         marked as (
             select
                 *,
@@ -364,14 +380,19 @@ def export_changes(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> pd.Data
             from exports
         ),
         numbered as (
-            select *, sum(starts_run) over (order by started_at rows unbounded preceding) as run
-            from marked
-        ),
-        runs as (
             select
                 *,
-                min(started_at) over (partition by run) as run_at
+                sum(starts_run) over (order by started_at rows unbounded preceding) as gap_run
+            from marked
+        ),
+        by_gap as (
+            select *, min(started_at) over (partition by gap_run) as gap_run_at
             from numbered
+        ),
+        assigned as (
+            select by_gap.*, coalesce(dbt_runs.run_at, by_gap.gap_run_at) as run_at
+            from by_gap
+            asof left join dbt_runs on by_gap.started_at >= dbt_runs.run_at
         )
         select
             run_at,
@@ -379,7 +400,7 @@ def export_changes(conn: duckdb.DuckDBPyConnection, tables: set[str]) -> pd.Data
             cast(sum(adds) as bigint),
             cast(sum(removes) as bigint),
             count(*) filter (where status = 'failed')
-        from runs
+        from assigned
         group by all
         order by 1, 2
         """,
