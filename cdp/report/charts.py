@@ -25,6 +25,8 @@ LIFECYCLE_ORDER = (
     "churned",
 )
 TOOLS = ("Mailchimp", "Shopify", "Square")
+RUN_AXIS = {"categoryorder": "category ascending"}
+"""Runs in time order: their labels sort as time (see _run_label), whichever trace shows first."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,8 @@ def _whole_ticks(largest: float) -> dict[str, object]:
 
 
 def _run_label(moments: pd.Series) -> pd.Series:
-    """Runs as category labels: a time axis would spread two runs over a day of empty space."""
+    """Runs as category labels (`YYYY-MM-DD HH:MM`, which sort as time): a time axis would
+    spread two runs over a day of empty space."""
     return pd.to_datetime(moments).dt.strftime("%Y-%m-%d %H:%M")
 
 
@@ -165,7 +168,7 @@ def _merges_per_run(frame: pd.DataFrame) -> go.Figure | None:
     return _layout(
         figure,
         barmode="stack",
-        xaxis={"title": "run (start, UTC)", "type": "category"},
+        xaxis={"title": "run (start, UTC)", "type": "category", **RUN_AXIS},
         yaxis={
             "title": "events",
             **_whole_ticks(table.groupby("run")["events"].sum().max()),
@@ -192,7 +195,7 @@ def _segment_sizes(frame: pd.DataFrame) -> go.Figure | None:
     )
     return _layout(
         figure,
-        xaxis={"title": "run (as_of, UTC)", "type": "category"},
+        xaxis={"title": "run (as_of, UTC)", "type": "category", **RUN_AXIS},
         yaxis={"title": "people in the segment", "rangemode": "tozero"},
     )
 
@@ -231,7 +234,7 @@ def _segment_moves(frame: pd.DataFrame) -> go.Figure | None:
     return _layout(
         figure,
         barmode="relative",
-        xaxis={"title": "run (as_of, UTC)", "type": "category"},
+        xaxis={"title": "run (as_of, UTC)", "type": "category", **RUN_AXIS},
         yaxis_title="people",
     )
 
@@ -497,7 +500,7 @@ def _warnings(frame: pd.DataFrame) -> go.Figure | None:
     return _layout(
         figure,
         barmode="stack",
-        xaxis={"title": "load of the file (UTC)", "type": "category"},
+        xaxis={"title": "load of the file (UTC)", "type": "category", **RUN_AXIS},
         yaxis={
             "title": "values read as unknown",
             **_whole_ticks(table.groupby("load")["warnings"].sum().max()),
@@ -541,7 +544,7 @@ def _exports(frame: pd.DataFrame) -> go.Figure | None:
     return _layout(
         figure,
         barmode="relative",
-        xaxis={"title": "export run (start, UTC)", "type": "category"},
+        xaxis={"title": "export run (start, UTC)", "type": "category", **RUN_AXIS},
         yaxis_title="people",
     )
 
