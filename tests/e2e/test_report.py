@@ -19,9 +19,19 @@ from cdp.report.charts import SPECS
 from tests.conftest import CdpEnv
 from tests.e2e.conftest import DemoRuns
 
-# Plotly draws bars, markers and lines as paths, and a heatmap as an image, in a subplot's
-# `.plot` layer: a chart with none of them drew its axes and nothing else.
-MARKS = ".main-svg .cartesianlayer .plot path, .main-svg .cartesianlayer .plot image"
+# Plotly draws each trace's bars, markers and lines as paths inside a `.trace` group, and a
+# heatmap as an image inside `.hm`; a chart with no such mark on screen drew only its axes.
+VISIBLE_MARKS = """
+() => Object.fromEntries([...document.querySelectorAll('[data-chart]')].map(chart => [
+    chart.dataset.chart,
+    [...chart.querySelectorAll('.main-svg .trace path, .main-svg .hm image')]
+        .filter(mark => {
+            const box = mark.getBoundingClientRect();
+            return box.width > 0 || box.height > 0;
+        })
+        .length,
+]))
+"""
 
 
 def _chromium() -> str:
@@ -92,10 +102,7 @@ def test_report_opens_offline_in_chromium(demo_runs: DemoRuns, tmp_path: Path) -
                 timeout=30_000,
             )
             charts = page.query_selector_all("[data-chart]")
-            marks = {
-                chart.get_attribute("data-chart"): len(chart.query_selector_all(MARKS))
-                for chart in charts
-            }
+            marks = page.evaluate(VISIBLE_MARKS)
             empty_panels = page.query_selector_all("[data-empty]")
         finally:
             browser.close()
