@@ -390,7 +390,7 @@ def report(
 
     with console.status("Reading the warehouse and drawing the report…"):
         result = build_report(Settings.from_env(), out.resolve() if out else None)
-    empty = f"; no data yet for: {', '.join(result.empty)}" if result.empty else ""
+    empty = f"; no data yet for: {'; '.join(result.empty)}" if result.empty else ""
     console.print(f"Report with {result.charts} charts{escape(empty)}.")
     console.print(f"Open it in a browser: {escape(str(result.path))}")
 

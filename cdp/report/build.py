@@ -30,7 +30,7 @@ class ReportResult:
     charts: int
     """Charts drawn (the count the page declares in `data-chart-count`)."""
     empty: tuple[str, ...]
-    """Charts shown as "no data yet" panels, by key."""
+    """Titles of the charts shown as "no data yet" panels."""
 
 
 def default_report_path(settings: Settings) -> Path:
@@ -60,7 +60,7 @@ def write_report(
     return ReportResult(
         path=out,
         charts=sum(chart.figure is not None for chart in charts),
-        empty=tuple(chart.key for chart in charts if chart.figure is None),
+        empty=tuple(chart.title for chart in charts if chart.figure is None),
     )
 
 

@@ -120,3 +120,13 @@ def test_report_without_a_warehouse_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "No warehouse at" in result.stdout and "Traceback" not in result.stdout + result.stderr
     assert not (tmp_path / "exports" / "report").exists()
+
+
+def test_a_missing_browser_skips_unless_required(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.delenv("CDP_REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install -y chromium"):
+        _chromium()
+    monkeypatch.setenv("CDP_REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match="CDP_REQUIRE_BROWSER=1 but"):
+        _chromium()

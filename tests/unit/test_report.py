@@ -106,7 +106,7 @@ def test_missing_tables_are_empty_frames(tmp_path: Path) -> None:
     assert data.headline.people is None
     assert data.headline.last_run_at == datetime(2025, 1, 1, 10)
     result = write_report(conn, tmp_path / "report.html", "cdp.duckdb")
-    assert result.charts == 1 and "tool_overlap" in result.empty
+    assert result.charts == 1 and "People per combination of tools" in result.empty
 
 
 def test_a_warehouse_never_built_is_a_user_error(tmp_path: Path) -> None:
