@@ -20,14 +20,15 @@ from tests.conftest import CdpEnv
 from tests.e2e.conftest import DemoRuns
 
 # Plotly draws each trace's bars, markers and lines as paths inside a `.trace` group, and a
-# heatmap as an image inside `.hm`; a chart with no such mark on screen drew only its axes.
+# heatmap as an image inside `.hm`; a chart with no mark of some area on screen (a bar of 0 has
+# none) drew only its axes.
 VISIBLE_MARKS = """
 () => Object.fromEntries([...document.querySelectorAll('[data-chart]')].map(chart => [
     chart.dataset.chart,
     [...chart.querySelectorAll('.main-svg .trace path, .main-svg .hm image')]
         .filter(mark => {
             const box = mark.getBoundingClientRect();
-            return box.width > 0 || box.height > 0;
+            return box.width > 0 && box.height > 0;
         })
         .length,
 ]))
