@@ -366,7 +366,6 @@ def _probability_alive(frame: pd.DataFrame) -> go.Figure | None:
             y=frame["customers"],
             width=width * 0.95,
             marker_color=PALETTE[2],
-            customdata=frame["bin_start"] + width,
             hovertemplate=(
                 f"%{{y:,}} customers with p_alive %{{x:.3f}} ± {width / 2:.3f}<extra></extra>"
             ),
