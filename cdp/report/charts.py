@@ -568,7 +568,7 @@ SPECS: tuple[_Spec, ...] = (
         "People per combination of tools",
         "Each bar is one combination of Mailchimp, Shopify and Square; its length is how many "
         "unified people those tools (and no other of the three) know, by a directory record or "
-        "an order / email.",
+        "an order / email. Orange: one tool, blue: two, green: all three.",
         "marts.profiles",
         "tool_overlap",
         _tool_overlap,
