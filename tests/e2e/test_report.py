@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from cdp.report.charts import SPECS
-from tests.conftest import CdpEnv
 from tests.e2e.conftest import DemoRuns
 
 # Plotly draws each trace's bars, markers and lines as paths inside a `.trace` group, and a
@@ -114,13 +113,6 @@ def test_report_opens_offline_in_chromium(demo_runs: DemoRuns, tmp_path: Path) -
     assert len(charts) + len(empty_panels) == len(SPECS)
     assert problems == []
     assert requested == []
-
-
-def test_report_without_a_warehouse_is_one_line(tmp_path: Path) -> None:
-    result = CdpEnv(tmp_path).cdp("report", check=False)
-    assert result.returncode == 1
-    assert "No warehouse at" in result.stdout and "Traceback" not in result.stdout + result.stderr
-    assert not (tmp_path / "exports" / "report").exists()
 
 
 def test_a_missing_browser_skips_unless_required(monkeypatch: pytest.MonkeyPatch) -> None:
