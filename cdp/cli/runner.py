@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from datetime import UTC, datetime
 
 from rich.console import Console
@@ -11,6 +12,7 @@ from rich.table import Table
 from cdp.cli.summary import RunSummary, collect, collect_warnings
 from cdp.core.settings import Settings
 from cdp.core.warehouse import connect, writer_lock
+from cdp.report.build import default_report_path
 from ingestion.landing import drop_removed_rejections
 from ingestion.recognition import describe_unrecognised
 from ingestion.sources import unrecognised_files
@@ -44,6 +46,7 @@ def run_pipeline(
     _export_settings(settings)
     ensure_dagster_home()
     started = datetime.now(UTC).replace(tzinfo=None)
+    started_clock = time.time()
     # Held for the whole run: a second `cdp run` (or a UI run) stops at once with a clear message.
     with writer_lock(settings.warehouse):
         as_of_var = as_of.strftime("%Y-%m-%d %H:%M:%S") if as_of else ""
@@ -80,6 +83,9 @@ def run_pipeline(
     # Rejections of files removed from the landing folder since are history (`cdp status`).
     summary.files = drop_removed_rejections(summary.files, settings.landing_dir)
     print_summary(summary, settings, console)
+    report = default_report_path(settings)
+    if report.exists() and report.stat().st_mtime >= started_clock:
+        console.print(f"Report: {report} (opens offline in a browser; `cdp report` redraws it)")
     for path in unrecognised_files(settings.landing_dir):
         console.print(
             f"Not loaded: {describe_unrecognised(path, settings.landing_dir)} "

@@ -53,6 +53,16 @@ def test_asset_graph_runs_from_raw_files_to_export_files(defs: dg.Definitions) -
     } <= ancestors
 
 
+def test_report_follows_every_export_in_the_daily_job(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    report = graph.get(dg.AssetKey(["report", "cdp_report"]))
+    exports = {key for key in graph.get_all_asset_keys() if key.path[0] == "exports"}
+    assert exports and set(report.parent_keys) == exports
+    assert report.group_name == "reporting"
+    job = defs.resolve_job_def("cdp_daily")
+    assert dg.AssetKey(["report", "cdp_report"]) in job.asset_layer.selected_asset_keys
+
+
 def test_dbt_tests_are_asset_checks(defs: dg.Definitions) -> None:
     graph = defs.resolve_asset_graph()
     check_keys = graph.asset_check_keys
