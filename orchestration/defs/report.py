@@ -3,6 +3,7 @@
 import dagster as dg
 
 from cdp.report.build import default_report_path, write_report
+from orchestration.owners import DATA_PLATFORM
 from orchestration.resources import CdpSettingsResource, WarehouseResource
 
 REPORT_KEY = dg.AssetKey(["report", "cdp_report"])
@@ -15,6 +16,8 @@ def build_report_asset(upstream: list[dg.AssetsDefinition]) -> dg.AssetsDefiniti
         key=REPORT_KEY,
         group_name="reporting",
         kinds={"html", "plotly"},
+        owners=[DATA_PLATFORM],
+        tags={"layer": "report"},
         deps=[key for assets in upstream for key in assets.keys],
         description=(
             "One self-contained HTML report for marketers (<CDP_EXPORTS_DIR>/report/"
