@@ -13,7 +13,6 @@ import pytest
 from cdp.core.settings import Settings
 from ingestion.sources import SOURCES
 from orchestration.dbt_project import dbt_project, prepare_manifest
-from orchestration.defs.transform import translator
 from orchestration.resources import CdpSettingsResource
 
 REPO = Path(__file__).resolve().parents[2]
@@ -113,6 +112,9 @@ def _manifest() -> dict:
 
 
 def _dbt_asset_key(manifest: dict, unique_id: str) -> dg.AssetKey:
+    # Imported here: the module builds its dbt assets from the manifest the `defs` fixture parses.
+    from orchestration.defs.transform import translator
+
     return translator.get_asset_spec(manifest, unique_id, dbt_project).key
 
 
