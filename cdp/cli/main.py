@@ -396,7 +396,11 @@ def exposures(
             f"{error} (if {EXPOSURES_FILE.name} names a segment model that no longer exists, "
             "delete the file and run `cdp exposures` again)"
         ) from None
-    shown = EXPOSURES_FILE.relative_to(DBT_PROJECT_DIR.parent)
+    shown = (
+        EXPOSURES_FILE.relative_to(DBT_PROJECT_DIR.parent)
+        if EXPOSURES_FILE.is_relative_to(DBT_PROJECT_DIR.parent)
+        else EXPOSURES_FILE
+    )
     count = sum(len(spec.destinations) for spec in specs)
     if check:
         current = EXPOSURES_FILE.read_text(encoding="utf-8") if EXPOSURES_FILE.exists() else ""
@@ -404,7 +408,7 @@ def exposures(
             _fail(f"{shown} is out of date with the segments' meta: run `cdp exposures`.")
         console.print(f"{shown} is up to date ({count} exposures).")
         return
-    changed = write_exposures(specs)
+    changed = write_exposures(specs, EXPOSURES_FILE)
     console.print(f"{'Wrote' if changed else 'Unchanged:'} {shown} ({count} exposures).")
 
 
