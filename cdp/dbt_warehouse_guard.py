@@ -28,6 +28,8 @@ from dbt_common.events.types import Note
 
 
 class Plugin(BasePlugin):
+    """dbt-duckdb finds a plugin by this class name in the module the profile names."""
+
     def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
         """Called by dbt-duckdb just before it opens `creds.path`."""
         path = str(creds.path)
