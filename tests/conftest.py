@@ -98,6 +98,7 @@ def cdp_env(tmp_path: Path) -> CdpEnv:
 
 
 SESSION_FIXTURE_SCOPES = {
+    "tests/e2e/test_dbt_by_hand.py": "demo_runs",
     "tests/e2e/test_forget.py": "demo_runs",
     "tests/e2e/test_pipeline.py": "demo_runs",
     "tests/e2e/test_profiles.py": "demo_runs",

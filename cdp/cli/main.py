@@ -290,6 +290,43 @@ def forget(
 
 
 @app.command()
+def exposures(
+    check: Annotated[
+        bool,
+        typer.Option(help="Only check that the committed file is up to date (exit 1 if not)."),
+    ] = False,
+) -> None:
+    """Writes the dbt exposures of the exports (one per destination and segment) from the
+    segments' meta into dbt_project/models/marts/segments/_segments__exposures.yml."""
+    from cdp.core.dbt_paths import DBT_PROJECT_DIR
+    from exports.exposures import EXPOSURES_FILE, render_exposures, write_exposures
+    from exports.segments import load_segment_specs
+    from orchestration.dbt_project import prepare_manifest
+
+    try:
+        specs = load_segment_specs(prepare_manifest(Settings.from_env()))
+    except CdpError as error:
+        raise CdpError(
+            f"{error} (if {EXPOSURES_FILE.name} names a segment model that no longer exists, "
+            "delete the file and run `cdp exposures` again)"
+        ) from None
+    shown = (
+        EXPOSURES_FILE.relative_to(DBT_PROJECT_DIR.parent)
+        if EXPOSURES_FILE.is_relative_to(DBT_PROJECT_DIR.parent)
+        else EXPOSURES_FILE
+    )
+    count = sum(len(spec.destinations) for spec in specs)
+    if check:
+        current = EXPOSURES_FILE.read_text(encoding="utf-8") if EXPOSURES_FILE.exists() else ""
+        if current != render_exposures(specs):
+            _fail(f"{shown} is out of date with the segments' meta: run `cdp exposures`.")
+        console.print(f"{shown} is up to date ({count} exposures).")
+        return
+    changed = write_exposures(specs, EXPOSURES_FILE)
+    console.print(f"{'Wrote' if changed else 'Unchanged:'} {shown} ({count} exposures).")
+
+
+@app.command()
 def status() -> None:
     """Shows the ingestion manifest per source, rejected files and the latest quarantines."""
     from cdp.cli.status import print_status

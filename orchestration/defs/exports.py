@@ -38,7 +38,11 @@ def _build_export_asset(segment: SegmentSpec, destination: str) -> dg.AssetsDefi
         key=export_asset_key(destination, segment.name),
         group_name="exports",
         kinds={dest.file_format, destination},
-        deps=[get_asset_key_for_model([cdp_dbt_models], segment.model_name)],
+        # The writer reads each member's row of marts.profiles (the exporter's contract) too.
+        deps=[
+            get_asset_key_for_model([cdp_dbt_models], name)
+            for name in (segment.model_name, "profiles")
+        ],
         owners=[MARKETING_OPS],
         # An audience file holds the emails and phones of its people.
         tags={"layer": "export", "destination": destination, "pii": ""},

@@ -3,13 +3,14 @@
 dbt builds the purchase summary (intermediate.int_purchase_summary); this Python asset fits the
 purchase and spend models on it (cdp/predictive/) and writes
 predictive.customer_predictions; a second dbt step then builds the models that read those
-predictions (dbt selection `source:predictive+`: int_person_predictions, crm_contacts,
-segment_high_churn_risk). The dbt project is split into two `@dbt_assets` definitions by
-selection (cdp_dbt_models excludes what this one selects), the pattern dagster-dbt documents for
-putting a Python asset between dbt models: one multi-asset on both sides of a Python asset would
-be an op-level cycle, which Dagster can only resolve by splitting it into steps named by sort
-order, each needing its own run config. Here both steps are named and read the run's dbt
-options from one resource (`dbt_run`: orchestration/resources.py), so one --as-of drives the run.
+predictions (dbt selection `source:predictive+`: int_person_predictions, profiles, which
+carries the predictive traits, and everything built on profiles). The dbt project is split into
+two `@dbt_assets` definitions by selection (cdp_dbt_models excludes what this one selects), the
+pattern dagster-dbt documents for putting a Python asset between dbt models: one multi-asset on
+both sides of a Python asset would be an op-level cycle, which Dagster can only resolve by
+splitting it into steps named by sort order, each needing its own run config. Here both steps
+are named and read the run's dbt options from one resource (`dbt_run`:
+orchestration/resources.py), so one --as-of drives the run.
 """
 
 import dagster as dg

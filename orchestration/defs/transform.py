@@ -292,7 +292,7 @@ PIPELINE_BUILD_FLAGS = ("--exclude-resource-type", "unit_test")
 #   2. identity_matching/record_pairs (orchestration/defs/matching.py), then cdp_dbt_models:
 #      everything else, identity included, except
 #   3. predictive/customer_predictions, then cdp_dbt_prediction_models: the models that read the
-#      predictions (orchestration/defs/predictive.py).
+#      predictions, profiles and all built on it included (orchestration/defs/predictive.py).
 MATCHING_INPUTS = "+int_identity_candidate_records"
 PREDICTION_CONSUMERS = "source:predictive+"
 

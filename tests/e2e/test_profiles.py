@@ -176,6 +176,45 @@ def test_predictions_cover_every_customer_and_reach_the_crm(env: CdpEnv) -> None
     assert missing == 0
 
 
+PREDICTIVE_TRAITS = (
+    "probability_alive",
+    "churn_risk_score",
+    "expected_purchases_90d",
+    "expected_purchases_365d",
+    "expected_value_90d",
+    "expected_value_365d",
+)
+
+
+def test_profiles_carry_the_predictive_traits_of_customers_only(env: CdpEnv) -> None:
+    profiles = frame(
+        env, f"select person_id, is_customer, {', '.join(PREDICTIVE_TRAITS)} from marts.profiles"
+    )
+    customers, others = profiles[profiles.is_customer], profiles[~profiles.is_customer]
+    assert len(customers) > 100 and len(others) > 0
+    assert customers[list(PREDICTIVE_TRAITS)].notna().all().all()
+    assert others[list(PREDICTIVE_TRAITS)].isna().all().all()
+    # The same values as the predictions written by the fit and as the CRM contacts (which
+    # carry the 365-day expectations only).
+    crm_traits = [trait for trait in PREDICTIVE_TRAITS if not trait.endswith("_90d")]
+    predictions = frame(
+        env, f"select person_id, {', '.join(crm_traits)} from marts.crm_contacts"
+    ).merge(
+        frame(
+            env,
+            "select person_id, probability_alive as fitted_probability_alive "
+            "from predictive.customer_predictions",
+        ),
+        on="person_id",
+        how="left",
+    )
+    joined = customers.merge(predictions, on="person_id", suffixes=("", "_crm"))
+    assert len(joined) > 100
+    for trait in crm_traits:
+        assert (joined[trait] == joined[f"{trait}_crm"]).all(), trait
+    assert ((joined.probability_alive - joined.fitted_probability_alive).abs() < 1e-6).all()
+
+
 def test_segment_history_records_exits_and_survives_a_full_refresh(runs: Runs) -> None:
     env = runs.env
     history = frame(env, "select * from marts.segment_memberships")

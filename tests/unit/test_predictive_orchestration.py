@@ -43,15 +43,24 @@ def test_the_job_runs_matching_and_predictions_between_named_dbt_steps(defs) -> 
         "predictive__customer_predictions",
         "cdp_dbt_prediction_models",
     }
-    # The models that read the predictions, directly or through a segment: segment_memberships
-    # summarises every segment, high_churn_risk included, so it runs after that one too.
+    # The models that read the predictions, directly or through profiles (which carries the
+    # predictive traits): the CRM marts and the segments built on profiles; segment_memberships
+    # summarises every segment, so it runs after them too.
     assert steps["cdp_dbt_prediction_models"] == {
         "intermediate/int_person_predictions",
+        "marts/profiles",
         "marts/crm_contacts",
+        "marts/crm_contact_merges",
         "marts/segment_high_churn_risk",
+        "marts/segment_inactive_90_days",
+        "marts/segment_in_store_only_shoppers",
+        "marts/segment_subscribers_never_bought",
+        "marts/segment_vip_customers",
         "marts/segment_memberships",
     }
-    assert "marts/profiles" in steps["cdp_dbt_models"]
+    # What the fit reads is built before it: no cycle through profiles.
+    assert "intermediate/int_purchase_summary" in steps["cdp_dbt_models"]
+    assert "marts/segment_abandoned_checkout" in steps["cdp_dbt_models"]
     # The matcher reads the candidate records of the first step; identity reads its pairs.
     assert "intermediate/int_identity_candidate_records" in steps["cdp_dbt_matching_inputs"]
     assert "intermediate/int_identity_probabilistic_links" in steps["cdp_dbt_models"]

@@ -15,7 +15,7 @@
 
 {% macro spark__register_raw_tables() -%}
     {%- if execute -%}
-        {%- set root = (var('cdp_parquet_dir', env_var('CDP_PARQUET_DIR', 'warehouse/parquet')) | trim).rstrip('/') -%}
+        {%- set root = (var('cdp_parquet_dir', env_var('CDP_PARQUET_DIR', flags.PROFILES_DIR ~ '/../warehouse/parquet')) | trim).rstrip('/') -%}
         {%- set index = run_query('select value from text.`' ~ root ~ '/tables.txt`') -%}
         {%- set mirrored = index.columns[0].values() | map('trim') | list -%}
         {%- set sources = [] -%}

@@ -1,8 +1,10 @@
 {#- The unified profile: one row per person, known or still anonymous, with contact details
     chosen by survivorship, purchase traits online and in store, RFM scores, email and web
-    engagement, consent per channel, an open checkout and the lifecycle stage, all as of `as_of`.
-    Predictive traits (BG/NBD) are computed after this table, by Python, and join it in
-    crm_contacts and the churn-risk segment (docs/profiles.md explains why). -#}
+    engagement, consent per channel, an open checkout, the lifecycle stage and the predictive
+    traits (BG/NBD-family + Gamma-Gamma, fitted by Python on int_purchase_summary: null for
+    people who never bought), all as of `as_of`. Reading the predictions makes this table, and
+    everything built on it, part of the dbt step after the fit (docs/profiles.md, "Where it
+    runs"). -#}
 
 with
 
@@ -57,6 +59,12 @@ consent_events as (
 checkouts as (
 
     select * from {{ ref('int_checkouts') }}
+
+),
+
+predictions as (
+
+    select * from {{ ref('int_person_predictions') }}
 
 ),
 
@@ -168,7 +176,13 @@ joined as (
         consent.sms_consent_source,
         consent.sms_consent_record_id,
         hard_bounced_emails.email is not null as is_email_hard_bounced,
-        open_checkouts.last_open_checkout_at
+        open_checkouts.last_open_checkout_at,
+        predictions.probability_alive,
+        predictions.churn_risk_score,
+        predictions.expected_purchases_90d,
+        predictions.expected_purchases_365d,
+        predictions.expected_value_90d,
+        predictions.expected_value_365d
     from people
     left join contact
         on people.person_id = contact.person_id
@@ -186,6 +200,8 @@ joined as (
         on contact.email = hard_bounced_emails.email
     left join open_checkouts
         on people.person_id = open_checkouts.person_id
+    left join predictions
+        on people.person_id = predictions.person_id
 
 ),
 

@@ -1,7 +1,7 @@
 {#- CRM-ready contacts: one row per known person (email or phone) with the external ids a CRM
     upserts on (person_id, Shopify and Square customer ids, Mailchimp EUID), contact details,
-    lifecycle stage, a lead score, last activity, purchase totals, RFM, predictive traits and
-    tags. -#}
+    lifecycle stage, a lead score, last activity, purchase totals, RFM, predictive traits (from
+    profiles) and tags. -#}
 
 with
 
@@ -9,12 +9,6 @@ profiles as (
 
     select * from {{ ref('profiles') }}
     where is_known
-
-),
-
-predictions as (
-
-    select * from {{ ref('int_person_predictions') }}
 
 ),
 
@@ -32,16 +26,8 @@ scored as (
             + least(profiles.web_sessions_90d, 10) * 2
             + case when profiles.has_open_checkout then 20 else 0 end
             + case when profiles.days_since_last_activity <= 30 then 10 else 0 end
-        ) as lead_score,
-        predictions.probability_alive,
-        predictions.churn_risk_score,
-        predictions.expected_purchases_90d,
-        predictions.expected_purchases_365d,
-        predictions.expected_value_90d,
-        predictions.expected_value_365d
+        ) as lead_score
     from profiles
-    left join predictions
-        on profiles.person_id = predictions.person_id
 
 ),
 

@@ -10,28 +10,20 @@ profiles as (
 
 ),
 
-predictions as (
-
-    select * from {{ ref('int_person_predictions') }}
-
-),
-
 final as (
 
     select
-        profiles.person_id,
-        predictions.churn_risk_score,
-        predictions.probability_alive,
-        predictions.expected_value_365d,
-        profiles.total_orders,
-        profiles.total_revenue,
-        profiles.last_purchase_at,
-        profiles.lifecycle_stage
+        person_id,
+        churn_risk_score,
+        probability_alive,
+        expected_value_365d,
+        total_orders,
+        total_revenue,
+        last_purchase_at,
+        lifecycle_stage
     from profiles
-    inner join predictions
-        on profiles.person_id = predictions.person_id
-    where predictions.churn_risk_score >= {{ var('high_churn_risk_min_score') }}
-        and profiles.lifecycle_stage <> 'churned'
+    where churn_risk_score >= {{ var('high_churn_risk_min_score') }}
+        and lifecycle_stage <> 'churned'
 
 )
 

@@ -1,0 +1,54 @@
+"""The exports' dbt exposures (exports/exposures.py) stay out of the Dagster graph (each export is
+one asset, `exports/<destination>/<segment>`, and no exposure adds a second one), and
+`cdp exposures` checks and rewrites the committed file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from cdp.core.settings import Settings
+from orchestration.dbt_project import dbt_project, prepare_manifest
+
+
+@pytest.fixture(scope="module")
+def defs(tmp_path_factory: pytest.TempPathFactory) -> dg.Definitions:
+    root = tmp_path_factory.mktemp("defs")
+    prepare_manifest(Settings.from_env({"CDP_WAREHOUSE": str(root / "cdp.duckdb")}))
+    from orchestration.definitions import defs as definitions
+
+    return definitions
+
+
+def test_one_export_asset_per_exposure_and_no_exposure_asset(defs: dg.Definitions) -> None:
+    exposures = json.loads(dbt_project.manifest_path.read_text())["exposures"].values()
+    pairs = {
+        f"exports/{e['config']['meta']['destination']}/{e['config']['meta']['segment']}"
+        for e in exposures
+    }
+    keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert pairs and pairs == {key for key in keys if key.startswith("exports/")}
+    assert not any(e["name"] in key for e in exposures for key in keys)
+
+
+def test_cdp_exposures_checks_and_rewrites_a_stale_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    import exports.exposures
+    from cdp.cli.main import app
+
+    committed = exports.exposures.EXPOSURES_FILE.read_text(encoding="utf-8")
+    assert CliRunner().invoke(app, ["exposures", "--check"]).exit_code == 0
+
+    stale = tmp_path / "_segments__exposures.yml"
+    stale.write_text(committed.replace("vip_customers_to_jsonl", "vip_customers_to_csv"))
+    monkeypatch.setattr(exports.exposures, "EXPOSURES_FILE", stale)
+    checked = CliRunner().invoke(app, ["exposures", "--check"])
+    assert checked.exit_code == 1 and "out of date" in checked.output
+    assert CliRunner().invoke(app, ["exposures"]).exit_code == 0
+    assert stale.read_text(encoding="utf-8") == committed
