@@ -109,7 +109,9 @@ def test_the_second_dbt_step_inherits_the_runs_as_of(defs, tmp_path) -> None:
             seen.append(args)
             raise StopIteration
 
-        context = SimpleNamespace(selected_asset_check_keys=[])
+        context = SimpleNamespace(
+            selected_asset_check_keys=[], assets_def=SimpleNamespace(asset_deps={})
+        )
         step = run_dbt_step(context, SimpleNamespace(cli=cli), None, settings, dbt_run)  # type: ignore[arg-type]
         with pytest.raises(RuntimeError):  # StopIteration inside a generator
             next(step)
