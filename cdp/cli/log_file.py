@@ -47,7 +47,7 @@ def open_run_log(warehouse: Path, started: datetime, keep: int = KEEP_LOGS) -> R
     `keep - 1` earlier ones."""
     folder = log_dir(warehouse)
     folder.mkdir(parents=True, exist_ok=True)
-    earlier = sorted(folder.glob("run-*.log"))
+    earlier = sorted(folder.glob("run-*.log"), key=lambda p: (p.stat().st_mtime_ns, p.name))
     for old in earlier[: max(len(earlier) - (keep - 1), 0)]:
         old.unlink(missing_ok=True)
     stem = f"run-{started:%Y%m%dT%H%M%S}Z"

@@ -172,6 +172,7 @@ class RunProgress:
                 console=console,
                 redirect_stdout=False,
                 redirect_stderr=False,
+                refresh_per_second=4,
             )
             for stage in stages:
                 self._tasks[stage.name] = self._bars.add_task(

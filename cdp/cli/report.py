@@ -119,10 +119,11 @@ def _files_per_table(summary: RunSummary, console: Console) -> None:
     columns += ["quarantined"] if quarantined else []
     columns += ["rejected"] if rejected else []
     columns += ["rows in warehouse"]
-    loaded = sum(files.values())
     title = (
-        f"Files loaded by this run: {loaded:,}, {sum(rows.values()):,} rows "
+        f"Files loaded by this run: {sum(files.values()):,}, {sum(rows.values()):,} rows "
         "(each file: the log file)"
+        if summary.files
+        else "Source tables"
     )
     table = compact_table(title, *columns, right=tuple(columns[1:]))
     for name in tables:

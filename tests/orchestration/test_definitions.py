@@ -93,3 +93,21 @@ def test_dagster_definitions_validate(defs: dg.Definitions) -> None:
         cwd=REPO, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_every_step_of_the_job_belongs_to_one_progress_stage(defs: dg.Definitions) -> None:
+    """`cdp run` shows one bar per stage (cdp/cli/progress.py): every step is counted once."""
+    from cdp.cli.progress import plan_stages
+
+    job = defs.resolve_job_def("cdp_daily")
+    stages = plan_stages(job)
+    names = [stage.name for stage in stages]
+    assert names[0] == "ingestion"
+    assert {"ingestion", "matching", "predictive", "exports", "dbt models"} <= set(names)
+    assert len(names) == len(set(names))
+    steps = [step for stage in stages for step in stage.units]
+    assert sorted(steps) == sorted(node.name for node in job.nodes_in_topological_order)
+    assert all(stage.total > 0 for stage in stages)
+    assert [stage.name for stage in stages if stage.is_dbt] == [
+        name for name in names if name.startswith("dbt ")
+    ]
