@@ -3,6 +3,7 @@ and as one JSON document (`--json`)."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import asdict
 from pathlib import Path
@@ -15,8 +16,10 @@ from cdp.cli.progress import Stage
 from cdp.cli.summary import RunSummary
 from cdp.core.settings import Settings
 
-NOTE_GROUPS = 5
-"""File notes shown on the terminal, grouped by text; the log file has every one."""
+NOTE_GROUPS = 6
+"""Kinds of file note shown on the terminal; the log file has every one."""
+_NUMBER = re.compile(r"\d[\d,.]*")
+_QUOTED = re.compile(r"'[^']*'")
 
 
 def warning_rows(summary: RunSummary, outcome: Any) -> list[tuple[str, str, int, str]]:
@@ -135,17 +138,27 @@ def _files_per_table(summary: RunSummary, console: Console) -> None:
     console.print(table)
 
 
+def _note_kind(note: str) -> str:
+    """A note with its numbers and quoted names blanked: notes of one kind group together."""
+    return _QUOTED.sub("'…'", _NUMBER.sub("#", note))
+
+
 def _file_notes(summary: RunSummary, console: Console) -> None:
-    """Notes on loaded files (recognised by content, no records, …), grouped by text."""
-    by_note: dict[str, list[str]] = defaultdict(list)
+    """Notes on loaded files (recognised by content, read by other column names, no records, …)
+    grouped by kind, the rarest first; the log file has every file's notes."""
+    by_kind: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for _table, path, status, _rows, message in summary.files:
         if message and status != "rejected":
-            by_note[message].append(path)
-    for message, paths in list(by_note.items())[:NOTE_GROUPS]:
-        examples = ", ".join(paths[:2]) + (", …" if len(paths) > 2 else "")
-        console.print(f"Note on {len(paths)} file(s): {message} ({examples})", markup=False)
-    if len(by_note) > NOTE_GROUPS:
-        console.print(f"… and {len(by_note) - NOTE_GROUPS} more kinds of note in the log file.")
+            for note in message.split("; "):
+                by_kind[_note_kind(note)].append((path, note))
+    groups = sorted(by_kind.values(), key=len)
+    for notes in groups[:NOTE_GROUPS]:
+        path, note = notes[0]
+        count = len({p for p, _ in notes})
+        where = path if count == 1 else f"{count:,} files, e.g. {path}"
+        console.print(f"Note on {where}: {note}", markup=False)
+    if len(groups) > NOTE_GROUPS:
+        console.print(f"… and {len(groups) - NOTE_GROUPS} more kinds of note in the log file.")
 
 
 def _files_in_full(summary: RunSummary, console: Console) -> None:

@@ -95,7 +95,11 @@ def _summary(files: int) -> RunSummary:
     summary.files = [
         ("mailchimp_sent_to", f"mailchimp/sent_to_{n:04d}.json", "loaded", 10, "")
         for n in range(files)
-    ] + [("shopify_orders", "shopify/orders_1.json", "loaded", 0, "no records")]
+    ] + [
+        ("shopify_orders", "shopify/orders_1.json", "loaded", 0, "no records"),
+        ("shopify_web_events", "shopify/segment_1.jsonl", "loaded", 5, "read as Segment; 2 failed"),
+        ("shopify_web_events", "shopify/segment_2.jsonl", "loaded", 5, "read as Segment; 7 failed"),
+    ]
     summary.raw_rows = {"mailchimp_sent_to": 10 * files, "shopify_orders": 0}
     summary.people, summary.profiles, summary.identifiers = 7, 7, 20
     summary.segments = {"vip_customers": 3}
@@ -115,7 +119,9 @@ def test_short_summary_has_one_line_per_source_table_and_names_unchanged_exports
     assert len(text.splitlines()) < 30, text
     assert "sent_to_0001" not in text
     assert re.search(r"mailchimp_sent_to\s+400\s+4,000\s+4,000", text), text
-    assert "no records (shopify/orders_1.json)" in text
+    assert "Note on shopify/orders_1.json: no records" in text
+    assert "Note on 2 files, e.g. shopify/segment_1.jsonl: 2 failed" in text
+    assert text.count("read as Segment") == 1
     assert "unchanged since the last run (no file written): mailchimp/vip_customers" in text
     full = io.StringIO()
     print_summary(_summary(400), settings, plain_console(full), full=True)
