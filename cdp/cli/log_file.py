@@ -15,6 +15,7 @@ from typing import TextIO
 from rich.console import Console
 
 from cdp.cli.console import plain_console, strip_ansi
+from cdp.core.errors import CdpError
 from orchestration.instance import KEEP_RUNS
 
 KEEP_LOGS = KEEP_RUNS
@@ -46,16 +47,19 @@ def open_run_log(warehouse: Path, started: datetime, keep: int = KEEP_LOGS) -> R
     """Creates this run's log file (named by its UTC start) after deleting all but the newest
     `keep - 1` earlier ones."""
     folder = log_dir(warehouse)
-    folder.mkdir(parents=True, exist_ok=True)
-    earlier = sorted(folder.glob("run-*.log"), key=lambda p: (p.stat().st_mtime_ns, p.name))
-    for old in earlier[: max(len(earlier) - (keep - 1), 0)]:
-        old.unlink(missing_ok=True)
-    stem = f"run-{started:%Y%m%dT%H%M%S}Z"
-    path, n = folder / f"{stem}.log", 1
-    while path.exists():  # two runs in one second
-        n += 1
-        path = folder / f"{stem}-{n}.log"
-    return RunLogFile(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        earlier = sorted(folder.glob("run-*.log"), key=lambda p: (p.stat().st_mtime_ns, p.name))
+        for old in earlier[: max(len(earlier) - (keep - 1), 0)]:
+            old.unlink(missing_ok=True)
+        stem = f"run-{started:%Y%m%dT%H%M%S}Z"
+        path, n = folder / f"{stem}.log", 1
+        while path.exists():  # two runs in one second
+            n += 1
+            path = folder / f"{stem}-{n}.log"
+        return RunLogFile(path)
+    except OSError as error:
+        raise CdpError(f"Cannot write the run's log file in {folder}: {error}") from None
 
 
 class LineSink(io.TextIOBase):

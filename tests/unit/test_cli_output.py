@@ -13,11 +13,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
+
 from cdp.cli.console import make_console, plain_console
 from cdp.cli.log_file import LineSink, open_run_log
 from cdp.cli.progress import Stage
 from cdp.cli.report import print_summary, summary_document
 from cdp.cli.summary import ExportRun, RunSummary, WarningClass
+from cdp.core.errors import CdpError
 from cdp.core.settings import DBT_PROFILE_VARIABLES, VARIABLES, Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -70,6 +73,12 @@ def test_run_logs_keep_the_latest_and_never_overwrite_one(tmp_path: Path) -> Non
         log.close()
     kept = sorted((tmp_path / "warehouse" / "logs").glob("run-*.log"))
     assert sorted(path.read_text() for path in kept) == ["OK run 2\n", "OK run 3\n", "OK run 4\n"]
+
+
+def test_a_log_folder_that_cannot_be_made_is_one_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "logs").write_text("a file where the folder should be")
+    with pytest.raises(CdpError, match="Cannot write the run's log file"):
+        open_run_log(tmp_path / "cdp.duckdb", datetime.now(UTC))
 
 
 def test_line_sink_hands_over_whole_lines() -> None:
