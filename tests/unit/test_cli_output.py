@@ -99,6 +99,23 @@ def test_a_console_on_a_pipe_is_plain_and_wide() -> None:
     assert stream.getvalue() == "x" * 300 + "\n"
 
 
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_no_color_is_honoured_on_a_terminal(monkeypatch) -> None:
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    coloured = _Terminal()
+    make_console(coloured).print("[red]alert[/red]")
+    assert "\x1b[31m" in coloured.getvalue()
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = _Terminal()
+    make_console(plain).print("[red]alert[/red]")
+    assert "alert" in plain.getvalue() and "\x1b[31m" not in plain.getvalue()
+
+
 def _summary(files: int) -> RunSummary:
     summary = RunSummary()
     summary.files = [
