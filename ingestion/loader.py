@@ -518,6 +518,61 @@ def _load_pending(
     return results
 
 
+# Ends the note a kept version carries, so the next rejection replaces it instead of adding one.
+_KEPT_NOTE = re.compile(r"(; )?a newer delivery was rejected .*? its earlier rows are kept")
+
+
+def _record_unloaded(
+    conn: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    outcome: dict[str, manifest.FileRecord],
+    loaded_at: datetime,
+) -> None:
+    """Writes the manifest entries of the files this run did not load (rejected, duplicate).
+
+    A re-delivery of a loaded file that cannot be read is rejected, but the rows of the version
+    loaded before stay, and so does that version's entry, with a note: a truncated export must
+    not empty a table and, through it, the audiences built on it (problems stay local to their
+    file). A re-delivery that is a duplicate of another file gives up its earlier rows, which
+    its twin now holds. Either way the manifest and raw agree (ingestion/audit.py: reconcile)."""
+    unloaded = [r for r in outcome.values() if r.status in ("rejected", "duplicate")]
+    earlier = manifest.loaded_entries(conn, spec.table, [r.file_path for r in unloaded])
+    entries, superseded = [], []
+    for record in unloaded:
+        kept = earlier.get(record.file_path)
+        if kept is None:
+            entries.append(record)
+        elif record.status == "duplicate":
+            entries.append(record)
+            superseded.append(record.file_path)
+        else:
+            note = (
+                f"a newer delivery was rejected on {loaded_at:%Y-%m-%d %H:%M} UTC "
+                f"({record.message}), its earlier rows are kept"
+            )
+            message = _KEPT_NOTE.sub("", kept.message or "")
+            entries.append(replace(kept, message="; ".join(m for m in (message, note) if m)))
+            outcome[record.file_path] = replace(
+                record,
+                message=f"{record.message}; the {kept.rows_loaded:,} row(s) its earlier version "
+                f"loaded on {kept.loaded_at:%Y-%m-%d %H:%M} stay in raw.{spec.table} until a "
+                "readable version arrives",
+            )
+    conn.execute("begin transaction")
+    try:
+        if superseded:
+            conn.execute(
+                f"delete from raw.{spec.table} where _source_file in (select unnest(?::varchar[]))",
+                [superseded],
+            )
+            quarantine.clear_files(conn, spec.table, superseded)
+        manifest.record_many(conn, entries)
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+
+
 def load_source(
     conn: duckdb.DuckDBPyConnection,
     spec: SourceSpec,
@@ -562,9 +617,7 @@ def load_source(
                 outcome[file.relative] = _duplicate(spec, file, twin, loaded_at)
             else:
                 outcome[file.relative] = _load_pending(conn, spec, [file], loaded_at)[0]
-        manifest.record_many(
-            conn, [r for r in outcome.values() if r.status in ("rejected", "duplicate")]
-        )
+        _record_unloaded(conn, spec, outcome, loaded_at)
         report.files = [outcome[relative] for relative in order]
         if validate:
             report.files = _validate_loaded(conn, spec, report.files)

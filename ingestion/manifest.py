@@ -25,7 +25,8 @@ class FileRecord:
     status: str  # loaded | unchanged | duplicate | rejected
     """loaded: in raw (rows_read = rows_loaded + rows_quarantined); unchanged: same path and
     content loaded before; duplicate: same content under another path; rejected: nothing of
-    the file loaded, `message` says why."""
+    the file loaded, `message` says why (a rejected re-delivery of a loaded file keeps that
+    earlier version's `loaded` entry and rows: loader._record_unloaded)."""
     message: str
     loaded_at: datetime
 
@@ -100,6 +101,20 @@ def known_files(conn: duckdb.DuckDBPyConnection, table: str) -> KnownFiles:
     for path, sha in loaded:
         first_path.setdefault(sha, path)
     return KnownFiles(dict(loaded), first_path, {path for path, _, _ in rows})
+
+
+def loaded_entries(
+    conn: duckdb.DuckDBPyConnection, table: str, paths: list[str]
+) -> dict[str, FileRecord]:
+    """The current `loaded` entries of these paths: what their rows in raw came from."""
+    if not paths:
+        return {}
+    rows = conn.execute(
+        f"select * from {MANIFEST_TABLE} where source_table = ? and status = 'loaded' "
+        "and file_path in (select unnest(?::varchar[]))",
+        [table, paths],
+    ).fetchall()
+    return {row[1]: FileRecord(*row) for row in rows}
 
 
 def record(conn: duckdb.DuckDBPyConnection, entry: FileRecord) -> None:

@@ -12,10 +12,11 @@ from cdp.core.settings import Settings
 from orchestration.dbt_project import DBT_EXECUTABLE, dbt_project
 from orchestration.defs.automation import cdp_job, daily_schedule, landing_folder_sensor
 from orchestration.defs.exports import build_export_assets, build_export_checks
-from orchestration.defs.ingestion import phone_numbers, raw_assets
+from orchestration.defs.ingestion import landing_folders, phone_numbers, raw_assets
 from orchestration.defs.ingestion_checks import raw_table_checks
 from orchestration.defs.matching import record_pairs
 from orchestration.defs.predictive import cdp_dbt_prediction_models, customer_predictions
+from orchestration.defs.report import build_report_asset
 from orchestration.defs.transform import cdp_dbt_matching_inputs, cdp_dbt_models
 from orchestration.resources import (
     SETTINGS_VARIABLES,
@@ -50,8 +51,11 @@ def warehouse_resource() -> WarehouseResource:
     return WarehouseResource(path=str(Settings.from_env({}).warehouse))
 
 
+export_assets = build_export_assets(dbt_project.manifest_path)
+
 defs = dg.Definitions(
     assets=[
+        *landing_folders,
         *raw_assets,
         phone_numbers,
         cdp_dbt_matching_inputs,
@@ -59,7 +63,8 @@ defs = dg.Definitions(
         cdp_dbt_models,
         customer_predictions,
         cdp_dbt_prediction_models,
-        *build_export_assets(dbt_project.manifest_path),
+        *export_assets,
+        build_report_asset(export_assets),
     ],
     asset_checks=[raw_table_checks, *build_export_checks(dbt_project.manifest_path)],
     jobs=[cdp_job],

@@ -101,6 +101,7 @@ SESSION_FIXTURE_SCOPES = {
     "tests/e2e/test_forget.py": "demo_runs",
     "tests/e2e/test_pipeline.py": "demo_runs",
     "tests/e2e/test_profiles.py": "demo_runs",
+    "tests/e2e/test_report.py": "demo_runs",
 }
 """Test modules that share a session fixture (tests/e2e/conftest.py: demo_runs), by the name of
 what they share: under pytest-xdist they go to the same worker, which makes it once."""

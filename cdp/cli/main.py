@@ -445,6 +445,26 @@ def segments() -> None:
     )
 
 
+@app.command()
+def report(
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to write the HTML file; default: <CDP_EXPORTS_DIR>/report/cdp_report.html."
+        ),
+    ] = None,
+) -> None:
+    """Writes one self-contained HTML report (opens offline): people, identity, segments,
+    consent, predictions, data quality and exports, as charts."""
+    from cdp.report.build import build_report
+
+    with console.status("Reading the warehouse and drawing the report…"):
+        result = build_report(Settings.from_env(), out.resolve() if out else None)
+    empty = f"; no data yet for: {'; '.join(result.empty)}" if result.empty else ""
+    console.print(f"Report with {result.charts} charts{escape(empty)}.")
+    console.print(f"Open it in a browser: {escape(str(result.path))}")
+
+
 def main() -> None:
     """Entry point: user errors are printed as one clear line, never as a traceback."""
     try:

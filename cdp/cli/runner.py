@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from contextlib import redirect_stdout
 from datetime import UTC, datetime
 
@@ -16,6 +17,7 @@ from cdp.cli.report import print_summary, print_warnings, summary_document
 from cdp.cli.summary import RunSummary, collect, collect_warnings
 from cdp.core.settings import Settings
 from cdp.core.warehouse import connect, writer_lock
+from cdp.report.build import default_report_path
 from ingestion.landing import drop_removed_rejections
 from ingestion.recognition import describe_unrecognised
 from ingestion.sources import unrecognised_files
@@ -56,6 +58,7 @@ def run_pipeline(
     ensure_dagster_home()
     started_at = datetime.now(UTC)
     started = started_at.replace(tzinfo=None)
+    started_clock = time.time()
     log = open_run_log(settings.warehouse, started_at)
     try:
         log.line(
@@ -102,6 +105,14 @@ def run_pipeline(
                     style="yellow",
                     markup=False,
                 )
+        report = default_report_path(settings)
+        report_written = report.exists() and report.stat().st_mtime >= started_clock
+        if report_written:
+            for shown in (log.console, console):
+                shown.print(
+                    f"Report: {report} (opens offline in a browser; `cdp report` redraws it)",
+                    markup=False,
+                )
         judge_run(result.all_events, summary, log.console, strict=strict)
         ok = judge_run(result.all_events, summary, console, strict=strict)
         if progress.warnings_held:
@@ -114,6 +125,7 @@ def run_pipeline(
             document = summary_document(
                 summary, stages, outcome, ok, settings, log.path, progress.step_warnings
             )
+            document["report_file"] = str(report) if report_written else None
             sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
         return ok
     finally:

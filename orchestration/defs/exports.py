@@ -17,6 +17,7 @@ from exports.suppression import load_suppression
 from exports.webhook import WebhookClient
 from exports.writer import export_segment
 from orchestration.defs.transform import cdp_dbt_models
+from orchestration.owners import MARKETING_OPS
 from orchestration.resources import CdpSettingsResource, WarehouseResource
 
 
@@ -38,6 +39,9 @@ def _build_export_asset(segment: SegmentSpec, destination: str) -> dg.AssetsDefi
         group_name="exports",
         kinds={dest.file_format, destination},
         deps=[get_asset_key_for_model([cdp_dbt_models], segment.model_name)],
+        owners=[MARKETING_OPS],
+        # An audience file holds the emails and phones of its people.
+        tags={"layer": "export", "destination": destination, "pii": ""},
         description=(
             f"{segment.description} → {dest.title} "
             f"(<CDP_EXPORTS_DIR>/{destination}/{segment.name}/: full file, adds, removes, "

@@ -12,6 +12,7 @@ from dagster_dbt import get_asset_key_for_model
 from cdp.matching.model import model_path
 from cdp.matching.scoring import DEFAULT_FLOOR, PAIRS_TABLE, score_records
 from orchestration.defs.transform import cdp_dbt_matching_inputs
+from orchestration.owners import DATA_PLATFORM
 from orchestration.resources import CdpSettingsResource, WarehouseResource
 
 RECORD_PAIRS_KEY = dg.AssetKey(["identity_matching", "record_pairs"])
@@ -30,6 +31,8 @@ class MatchingConfig(dg.Config):
     deps=[get_asset_key_for_model([cdp_dbt_matching_inputs], "int_identity_candidate_records")],
     group_name="identity",
     kinds={"python", "splink", "duckdb"},
+    owners=[DATA_PLATFORM],
+    tags={"layer": "intermediate"},
     description=(
         "Pairs of person-like records scored by the saved Splink model (names, address, "
         "birthday, email, phone; cdp/matching/model.json or CDP_MATCH_MODEL): the candidates "

@@ -28,6 +28,7 @@ from orchestration.defs.transform import (
     run_dbt_step,
     translator,
 )
+from orchestration.owners import DATA_PLATFORM
 from orchestration.resources import CdpSettingsResource, DbtRunResource, WarehouseResource
 
 PREDICTIONS_KEY = dg.AssetKey(["predictive", "customer_predictions"])
@@ -47,6 +48,8 @@ class PredictiveConfig(dg.Config):
     deps=[get_asset_key_for_model([cdp_dbt_models], "int_purchase_summary")],
     group_name="predictive",
     kinds={"python", "duckdb"},
+    owners=[DATA_PLATFORM],
+    tags={"layer": "intermediate"},
     description=(
         "Probability each customer is still active, churn-risk score and expected purchases and "
         "net revenue over 90 / 365 days: MBG/NBD or BG/NBD (the likelier) + Gamma-Gamma "

@@ -19,6 +19,7 @@ READ_ONLY_COMMANDS = [
     ("explain", "ann@example.com"),
     ("status",),
     ("segments",),
+    ("report",),
 ]
 
 
@@ -79,7 +80,13 @@ def not_duckdb(cdp_env: CdpEnv) -> Path:
 
 @pytest.mark.parametrize(
     "command",
-    [("run", "--demo-if-empty"), ("status",), ("forget", "ann@example.com"), ("segments",)],
+    [
+        ("run", "--demo-if-empty"),
+        ("status",),
+        ("forget", "ann@example.com"),
+        ("segments",),
+        ("report",),
+    ],
     ids=lambda c: c[0],
 )
 def test_a_warehouse_that_is_not_duckdb_gets_one_clear_line(
@@ -147,3 +154,30 @@ def test_a_warehouse_on_a_read_only_disk_gets_one_clear_line(cdp_env: CdpEnv) ->
     status = cdp("status")
     assert status.returncode == 0, status.stdout + status.stderr
     assert "No file has been ingested" in " ".join(status.stdout.split())
+
+
+def test_a_report_while_another_process_writes_gets_one_clear_line(cdp_env: CdpEnv) -> None:
+    # `cdp report` opens the warehouse read-only: DuckDB refuses that while another process
+    # holds it open for writing, and the report must say so, not crash or wait.
+    warehouse = cdp_env.warehouse
+    warehouse.parent.mkdir(parents=True)
+    duckdb.connect(str(warehouse)).close()
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; conn = duckdb.connect(sys.argv[1]); "
+            "print('open', flush=True); time.sleep(120)",
+            str(warehouse),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout.readline().strip() == "open"
+        result = _cdp(cdp_env, warehouse, "report")
+    finally:
+        writer.kill()
+        writer.wait()
+    _one_clear_line(result, "is open for writing by another process")
+    assert not (cdp_env.exports / "report").exists()

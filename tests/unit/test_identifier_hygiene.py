@@ -2,9 +2,10 @@
 
 `dbt_project/seeds/identifier_hygiene_cases.csv` holds raw emails and phones as sources write
 them and what each must become. Python reads it here; dbt checks its macros against the same
-rows in `tests/singular/identifier_hygiene_cases.sql` (run below on a scratch warehouse), so the
-two definitions cannot drift apart. Everything in Python that compares identifiers (erasure,
-the suppression list, ad-platform hashing, the phone lookup) must agree with them.
+rows in `tests/singular/identifier_hygiene_macros_match_cases.sql` (run below on a scratch
+warehouse), so the two definitions cannot drift apart. Everything in Python that compares
+identifiers (erasure, the suppression list, ad-platform hashing, the phone lookup) must agree
+with them.
 """
 
 from __future__ import annotations
@@ -138,7 +139,7 @@ def test_dbt_macros_match_the_table(tmp_path: Path) -> None:
     result = subprocess.run(
         [
             str(Path(sys.executable).with_name("dbt")), "build",
-            "--select", "identifier_hygiene_cases", "test_name:identifier_hygiene_cases",
+            "--select", "identifier_hygiene_cases", "identifier_hygiene_macros_match_cases",
             "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
             "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
         ],
@@ -146,7 +147,7 @@ def test_dbt_macros_match_the_table(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-4000:]
-    assert "identifier_hygiene_cases" in result.stdout
+    assert "identifier_hygiene_macros_match_cases" in result.stdout
 
 
 def test_source_ids_are_cleaned_like_the_staging_macros() -> None:

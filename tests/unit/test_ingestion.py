@@ -88,6 +88,64 @@ def test_changed_file_replaces_its_earlier_rows(landing: Path, conn) -> None:
     assert euids == [("eu1",), ("eu2",)]
 
 
+def test_unreadable_redelivery_keeps_the_earlier_version_until_a_readable_one(
+    landing: Path, conn
+) -> None:
+    """A truncated re-export is rejected without emptying the table (and the audiences built on
+    it): the earlier version's rows and entry stay, reconciled, with a note that is replaced,
+    not repeated, while the bad version stays in the landing folder."""
+    from ingestion.audit import reconcile
+
+    write_members(landing, "subscribed_members_export_abc.csv", [MEMBER_ROW])
+    load_source(conn, SOURCES["mailchimp_members"], landing)
+    truncated = write_members(
+        landing, "subscribed_members_export_abc.csv", [MEMBER_ROW, '"bob@example.com,Bob']
+    )
+
+    for _ in range(2):
+        report = load_source(conn, SOURCES["mailchimp_members"], landing)
+        [record] = report.files
+        assert record.status == "rejected"
+        assert "quoted value is never closed" in record.message
+        assert "the 1 row(s) its earlier version loaded" in record.message
+        assert conn.execute("select count(*) from raw.mailchimp_members").fetchone() == (1,)
+        status, message = conn.execute("select status, message from meta.ingested_files").fetchone()
+        assert status == "loaded"
+        assert message.count("a newer delivery was rejected") == 1
+        assert reconcile(conn, "mailchimp_members").ok
+
+    truncated.write_text(truncated.read_text().replace('"bob', "bob"), encoding="utf-8")
+    report = load_source(conn, SOURCES["mailchimp_members"], landing)
+    [record] = report.files
+    assert (record.status, record.rows_loaded + record.rows_quarantined) == ("loaded", 2)
+    assert (
+        "newer delivery"
+        not in conn.execute("select message from meta.ingested_files").fetchone()[0]
+    )
+    assert reconcile(conn, "mailchimp_members").ok
+
+
+def test_redelivery_that_duplicates_another_file_gives_up_its_rows(landing: Path, conn) -> None:
+    write_members(landing, "a.csv", [MEMBER_ROW])
+    write_members(landing, "b.csv", [MEMBER_ROW.replace("Ann@", "Bea@")])
+    load_source(conn, SOURCES["mailchimp_members"], landing)
+    write_members(landing, "b.csv", [MEMBER_ROW])  # now the same bytes as a.csv
+
+    report = load_source(conn, SOURCES["mailchimp_members"], landing)
+
+    assert [f.status for f in report.files] == ["unchanged", "duplicate"]
+    assert conn.execute(
+        "select _source_file, count(*) from raw.mailchimp_members group by 1"
+    ).fetchall() == [("mailchimp/a.csv", 1)]
+    assert reconcile_ok(conn, "mailchimp_members")
+
+
+def reconcile_ok(conn, table: str) -> bool:
+    from ingestion.audit import reconcile
+
+    return reconcile(conn, table).ok
+
+
 def test_unknown_columns_are_kept_in_extra(landing: Path, conn) -> None:
     write_members(
         landing,

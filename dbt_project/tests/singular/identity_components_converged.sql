@@ -1,6 +1,9 @@
 {#- Fails if the components are wrong: every identity link must join two identifiers of the
     same person (a guard against a connected-components bug or an unconverged graph). -#}
 
+{#- The asset check Dagster shows on int_identity_components (dagster-dbt reads meta.dagster.ref). -#}
+{{ config(meta={'dagster': {'ref': {'name': 'int_identity_components'}}}) }}
+
 with
 
 edges as (

@@ -3,6 +3,9 @@
     run: over-merging shows there first. After a deliberate change (a new source, a new
     rule), raise the bound for one run or accept the shift by re-running. -#}
 
+{#- The asset check Dagster shows on identity_graph_health (dagster-dbt reads meta.dagster.ref). -#}
+{{ config(meta={'dagster': {'ref': {'name': 'identity_graph_health'}}}) }}
+
 {%- set buckets = ['share_size_1', 'share_size_2', 'share_size_3_5', 'share_size_6_10', 'share_size_11_50', 'share_size_over_50'] -%}
 
 with

@@ -4,6 +4,9 @@
     segment_subscribers_never_bought who is not subscribed. The export gate (exports/consent.py)
     sends marketing files only to marketable profiles, so this guards every marketing file. -#}
 
+{#- The asset check Dagster shows on profiles (dagster-dbt reads meta.dagster.ref). -#}
+{{ config(meta={'dagster': {'ref': {'name': 'profiles'}}}) }}
+
 with
 
 profiles as (

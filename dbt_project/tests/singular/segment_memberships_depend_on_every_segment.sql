@@ -2,6 +2,9 @@
     built after all of them: one row per model with meta.segment that it does not ref (add a
     `-- depends_on: {{ ref('<segment model>') }}` line to models/marts/segments/segment_memberships.sql). -#}
 
+{#- The asset check Dagster shows on segment_memberships (dagster-dbt reads meta.dagster.ref). -#}
+{{ config(meta={'dagster': {'ref': {'name': 'segment_memberships'}}}) }}
+
 -- depends_on: {{ ref('segment_memberships') }}
 
 {%- set missing = [] -%}

@@ -3,6 +3,9 @@
     (cdp/core/identifier_hygiene.py) is checked against the same table by
     tests/unit/test_identifier_hygiene.py, so the two definitions cannot drift apart. -#}
 
+{#- The asset check Dagster shows on identifier_hygiene_cases (dagster-dbt reads meta.dagster.ref). -#}
+{{ config(meta={'dagster': {'ref': {'name': 'identifier_hygiene_cases'}}}) }}
+
 with
 
 cases as (

@@ -1,0 +1,1 @@
+"""`cdp report`: the offline HTML report of the warehouse (docs/report.md)."""
