@@ -12,24 +12,11 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 
-from cdp.core.settings import Settings
+from cdp.core.settings import VARIABLES, Settings
 from cdp.core.warehouse import connect, writer_lock
 from cdp.dbt_child import PARENT_PID_ENV
 
-SETTINGS_VARIABLES = {
-    "landing_dir": "CDP_LANDING_DIR",
-    "warehouse": "CDP_WAREHOUSE",
-    "exports_dir": "CDP_EXPORTS_DIR",
-    "truth_dir": "CDP_TRUTH_DIR",
-    "default_phone_region": "CDP_DEFAULT_PHONE_REGION",
-    "dbt_target": "CDP_DBT_TARGET",
-    "suppression_file": "CDP_SUPPRESSION_FILE",
-    "webhook_url": "CDP_WEBHOOK_URL",
-    "webhook_batch_size": "CDP_WEBHOOK_BATCH_SIZE",
-    "parquet_dir": "CDP_PARQUET_DIR",
-    "spark_dir": "CDP_SPARK_DIR",
-    "match_model": "CDP_MATCH_MODEL",
-}
+SETTINGS_VARIABLES = {field: variable.name for field, variable in VARIABLES.items()}
 """Each field of `CdpSettingsResource` and the environment variable that sets it."""
 
 

@@ -14,9 +14,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from cdp.cli.console import make_console
 from cdp.cli.match import match_app
 from cdp.core.errors import CdpError
-from cdp.core.settings import Settings
+from cdp.core.settings import DBT_PROFILE_VARIABLES, VARIABLES, Settings
 from cdp.core.warehouse import (
     check_writable,
     connect,
@@ -26,28 +27,45 @@ from cdp.core.warehouse import (
 )
 from ingestion.sources import SOURCES
 
+
+def _environment_help() -> str:
+    """The `CDP_*` variables with meaning and default, from their one declaration
+    (cdp/core/settings.py), as the epilog of `cdp --help`."""
+    lines = ["[b]Environment variables[/b] (settings; a relative path is taken from the folder "
+             "you run cdp in)"]  # fmt: skip
+    for variable in (*VARIABLES.values(), *DBT_PROFILE_VARIABLES):
+        lines.append(
+            escape(f"{variable.name} (default {variable.default_text}): {variable.meaning}")
+        )
+    return "\n\n".join(lines)
+
+
 app = typer.Typer(
     help="Batch customer data platform: raw exports in, unified profiles and audience files out.",
+    epilog=_environment_help(),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console()
+console = make_console()
 app.add_typer(match_app, name="match")
 
 
-def _fail(message: str) -> None:
-    console.print(f"[red]error:[/red] {message}")
+def _fail(message: str, shown_on: Console | None = None) -> None:
+    (shown_on or console).print(f"[red]error:[/red] {escape(message)}")
     raise typer.Exit(code=1)
 
 
-def _parse_as_of(value: str | None) -> datetime | None:
+def _parse_as_of(value: str | None, shown_on: Console | None = None) -> datetime | None:
     if not value:
         return None
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        _fail(f"--as-of {value!r} is not an ISO date or timestamp (e.g. 2025-06-30T12:00:00Z)")
+        _fail(
+            f"--as-of {value!r} is not an ISO date or timestamp (e.g. 2025-06-30T12:00:00Z)",
+            shown_on,
+        )
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
@@ -80,20 +98,17 @@ def demo_data(
     ] = False,
 ) -> None:
     """Writes realistic, messy demo exports into the landing folder (+ ground truth beside it)."""
-    from cdp.demo_data import generate_demo_data
-
     settings = Settings.from_env()
-    with console.status(f"Generating demo exports for {people:,} people…"):
-        summary = generate_demo_data(
-            settings.landing_dir,
-            settings.truth_dir,
-            people=people,
-            seed=seed,
-            as_of=_parse_as_of(as_of),
-            hard_cases=hard_cases,
-            variants=variants,
-            fuzzy=fuzzy,
-        )
+    summary = _generate_demo(
+        settings,
+        console,
+        people=people,
+        seed=seed,
+        as_of=_parse_as_of(as_of),
+        hard_cases=hard_cases,
+        variants=variants,
+        fuzzy=fuzzy,
+    )
     table = Table(title=f"Demo exports in {settings.landing_dir}")
     table.add_column("file")
     table.add_column("records", justify="right")
@@ -107,6 +122,16 @@ def demo_data(
         table.add_row(str(shown), f"{written.records:,}")
     console.print(table)
     console.print(f"Ground truth for tests and benchmarks: {settings.truth_dir}")
+
+
+def _generate_demo(settings: Settings, shown_on: Console, people: int, **options):
+    """`generate_demo_data` into the configured folders, with a spinner on `shown_on`."""
+    from cdp.demo_data import generate_demo_data
+
+    with shown_on.status(f"Generating demo exports for {people:,} people…"):
+        return generate_demo_data(
+            settings.landing_dir, settings.truth_dir, people=people, **options
+        )
 
 
 @app.command()
@@ -132,6 +157,23 @@ def run(
     demo_people: Annotated[
         int, typer.Option(help="People in the demo data --demo-if-empty generates.")
     ] = 1000,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="Also show each asset as it is built, the steps' log lines and dbt's own "
+            "lines (the run's log file always has them).",
+        ),
+    ] = False,
+    json_output: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Print the summary as one JSON document on stdout, and nothing else there "
+            "(progress and messages go to stderr).",
+        ),
+    ] = False,
 ) -> None:
     """Runs the whole pipeline: ingest → identity → profiles → CRM marts → segments → exports.
 
@@ -139,26 +181,42 @@ def run(
     an error-severity test failed, a file was rejected) or, with --strict, on warnings."""
     from cdp.cli.runner import run_pipeline
 
+    # With --json, stdout holds the JSON document only: everything else goes to stderr.
+    shown_on = make_console(sys.stderr) if json_output else console
     settings = Settings.from_env()
-    as_of_moment = _parse_as_of(as_of)
+    as_of_moment = _parse_as_of(as_of, shown_on)
     if not demo_if_empty and not _landing_has_files(settings) and not settings.warehouse.exists():
         _fail(
             f"No exports in {settings.landing_dir} and no warehouse at {settings.warehouse} "
             "yet: nothing to run on. Drop exports into the landing folder (docs/sources.md), "
             "or try the platform on demo data with `cdp run --demo-if-empty` (what `make run` "
-            "does)."
+            "does).",
+            shown_on,
         )
-    # Held from the demo-data checks to the end of the run (the runner re-enters it).
-    with writer_lock(settings.warehouse):
-        _prepare_landing(settings, demo_if_empty, demo_people, as_of)
-        ok = run_pipeline(
-            settings, console, as_of=as_of_moment, full_refresh=full_refresh, strict=strict
-        )
+    try:
+        # Held from the demo-data checks to the end of the run (the runner re-enters it).
+        with writer_lock(settings.warehouse):
+            _prepare_landing(settings, shown_on, demo_if_empty, demo_people, as_of_moment)
+            ok = run_pipeline(
+                settings,
+                shown_on,
+                as_of=as_of_moment,
+                full_refresh=full_refresh,
+                strict=strict,
+                verbose=verbose,
+                json_output=json_output,
+            )
+    except CdpError as exc:
+        _fail(str(exc), shown_on)
     raise typer.Exit(code=0 if ok else 1)
 
 
 def _prepare_landing(
-    settings: Settings, demo_if_empty: bool, demo_people: int, as_of: str | None
+    settings: Settings,
+    shown_on: Console,
+    demo_if_empty: bool,
+    demo_people: int,
+    as_of: datetime | None,
 ) -> None:
     """Demo data only when asked for, and never mixed with real exports (README, "Demo data").
 
@@ -187,17 +245,28 @@ def _prepare_landing(
                     f"(e.g. {real[0]}), and demo people would mix with real ones. Drop new "
                     "exports into the landing folder, run `cdp run` to rebuild from what the "
                     "warehouse holds, or set CDP_LANDING_DIR and CDP_WAREHOUSE to other "
-                    "folders to try the demo."
+                    "folders to try the demo.",
+                    shown_on,
                 )
-            console.print(
-                f"[yellow]No exports in {landing}: generating demo data ({demo_people:,} "
-                "people) first (--demo-if-empty).[/yellow]"
+            shown_on.print(
+                f"[yellow]No exports in {escape(str(landing))}: generating demo data "
+                f"({demo_people:,} people) first (--demo-if-empty).[/yellow]"
             )
-            demo_data(people=demo_people, seed=42, as_of=as_of, hard_cases=False, variants=False)
+            demo = _generate_demo(
+                settings, shown_on, people=demo_people, seed=42, as_of=as_of,
+                hard_cases=False, variants=False, fuzzy=False,
+            )  # fmt: skip
+            records = sum(written.records for written in demo.files)
+            shown_on.print(
+                f"Demo exports written: {len(demo.files):,} files, {records:,} records "
+                f"(`cdp demo-data` lists them); ground truth in {settings.truth_dir}",
+                markup=False,
+            )
         elif empty:
-            console.print(
+            shown_on.print(
                 f"No exports in {landing}: nothing new to load; the run rebuilds models and "
-                f"exports from what {warehouse} holds."
+                f"exports from what {warehouse} holds.",
+                markup=False,
             )
         demo = demo_files_present(landing)
         loaded = loaded_shas(conn)
@@ -209,7 +278,8 @@ def _prepare_landing(
                 f"{len(real)} loaded file(s) that are not demo data (e.g. {real[0]}): demo "
                 "people would mix with real ones. Remove the demo files (listed in the landing "
                 "folder's .cdp-demo-data.json), or set CDP_LANDING_DIR and CDP_WAREHOUSE to "
-                "other folders for the demo."
+                "other folders for the demo.",
+                shown_on,
             )
         record_demo_files(conn, demo)
     finally:

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from cdp.cli.console import make_console
 from cdp.core.errors import CdpError
 from cdp.core.settings import Settings
 from cdp.core.warehouse import connect, require_warehouse
@@ -16,7 +16,7 @@ match_app = typer.Typer(
     help="The probabilistic matching model (Splink): re-estimate it, draw its charts.",
     no_args_is_help=True,
 )
-console = Console()
+console = make_console()
 
 
 @match_app.command("train")

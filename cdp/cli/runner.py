@@ -1,14 +1,19 @@
-"""Runs the main job in-process for the CLI, with progress lines and a summary at the end."""
+"""Runs the main job in-process for the CLI: progress per stage, a log file, a summary."""
 
 from __future__ import annotations
 
+import json
 import os
+import sys
 import time
+from contextlib import redirect_stdout
 from datetime import UTC, datetime
 
 from rich.console import Console
-from rich.table import Table
 
+from cdp.cli.log_file import LineSink, open_run_log
+from cdp.cli.progress import RunProgress, plan_stages, progress_logger
+from cdp.cli.report import print_summary, print_warnings, summary_document
 from cdp.cli.summary import RunSummary, collect, collect_warnings
 from cdp.core.settings import Settings
 from cdp.core.warehouse import connect, writer_lock
@@ -34,66 +39,111 @@ def run_pipeline(
     as_of: datetime | None = None,
     full_refresh: bool = False,
     strict: bool = False,
+    verbose: bool = False,
+    json_output: bool = False,
 ) -> bool:
     """Executes the `cdp_daily` job; returns True when it completed without a real failure
-    (and, with `strict`, without warnings): see `judge_run`."""
+    (and, with `strict`, without warnings): see `judge_run`.
+
+    `console` shows the progress and the short summary (on stderr with `json_output`, whose
+    JSON document is then the only thing on stdout); everything, dbt's lines included, also
+    goes to the run's log file (cdp/cli/log_file.py)."""
     import dagster as dg
 
-    from cdp.cli.progress import progress_logger
     from orchestration.dbt_project import prepare_manifest
     from orchestration.instance import ensure_dagster_home
+    from orchestration.run_outcome import judge_events
 
     _export_settings(settings)
     ensure_dagster_home()
-    started = datetime.now(UTC).replace(tzinfo=None)
+    started_at = datetime.now(UTC)
+    started = started_at.replace(tzinfo=None)
     started_clock = time.time()
-    # Held for the whole run: a second `cdp run` (or a UI run) stops at once with a clear message.
-    with writer_lock(settings.warehouse):
-        as_of_var = as_of.strftime("%Y-%m-%d %H:%M:%S") if as_of else ""
-        with console.status("Parsing the dbt project…"):
-            prepare_manifest(settings, as_of_var)
-        from orchestration.definitions import defs
+    log = open_run_log(settings.warehouse, started_at)
+    try:
+        log.line(
+            f"cdp run on {settings.warehouse}, started {started:%Y-%m-%d %H:%M:%S} UTC"
+            + (f", as of {as_of:%Y-%m-%d %H:%M:%S}" if as_of else "")
+            + (", full refresh" if full_refresh else "")
+        )
+        # Held for the whole run: a second `cdp run` (or a UI run) stops at once.
+        with writer_lock(settings.warehouse):
+            as_of_var = as_of.strftime("%Y-%m-%d %H:%M:%S") if as_of else ""
+            sink = LineSink(log.line)
+            with console.status("Parsing the dbt project…"), redirect_stdout(sink):
+                prepare_manifest(settings, as_of_var)
+            from orchestration.definitions import defs
 
-        job = defs.resolve_job_def("cdp_daily").with_logger_defs(
-            {"console": progress_logger(console)}
-        )
-        console.print(f"Running the pipeline on {settings.warehouse}")
-        result = job.execute_in_process(
-            instance=dg.DagsterInstance.get(),
-            run_config={
-                "loggers": {"console": {}},
-                # The run-wide dbt options both dbt steps read (orchestration/resources.py).
-                "resources": {
-                    "dbt_run": {"config": {"as_of": as_of_var, "full_refresh": full_refresh}}
-                },
-            },
-            raise_on_error=False,
-            tags={"cdp/trigger": "cli"},
-        )
-        from exports.segments import load_segment_specs
-        from orchestration.dbt_project import dbt_project
+            job = defs.resolve_job_def("cdp_daily")
+            stages = plan_stages(job)
+            progress = RunProgress(console, log, stages, verbose=verbose)
+            job = job.with_logger_defs({"console": progress_logger(progress)})
+            console.print(f"Running the pipeline on {settings.warehouse}", markup=False)
+            sink = LineSink(progress.output_line)
+            # The run-wide dbt options both dbt steps read (orchestration/resources.py).
+            dbt_run = {"config": {"as_of": as_of_var, "full_refresh": full_refresh}}
+            with progress, redirect_stdout(sink):
+                result = job.execute_in_process(
+                    instance=dg.DagsterInstance.get(),
+                    run_config={"loggers": {"console": {}}, "resources": {"dbt_run": dbt_run}},
+                    raise_on_error=False,
+                    tags={"cdp/trigger": "cli"},
+                )
+                sink.close_pending()
+            summary = _collect(settings, started)
+        # Rejections of files removed from the landing folder since are history (`cdp status`).
+        summary.files = drop_removed_rejections(summary.files, settings.landing_dir)
+        outcome = judge_events(result.all_events)
+        print_summary(summary, settings, log.console, full=True)
+        if not json_output:
+            print_summary(summary, settings, console)
+        for shown in (log.console, console):
+            for path in unrecognised_files(settings.landing_dir):
+                shown.print(
+                    f"Not loaded: {describe_unrecognised(path, settings.landing_dir)} "
+                    "(docs/sources.md lists the formats)",
+                    style="yellow",
+                    markup=False,
+                )
+        report = default_report_path(settings)
+        report_written = report.exists() and report.stat().st_mtime >= started_clock
+        if report_written:
+            for shown in (log.console, console):
+                shown.print(
+                    f"Report: {report} (opens offline in a browser; `cdp report` redraws it)",
+                    markup=False,
+                )
+        judge_run(result.all_events, summary, log.console, strict=strict)
+        ok = judge_run(result.all_events, summary, console, strict=strict)
+        if progress.warnings_held:
+            console.print(
+                f"[yellow]… and {progress.warnings_held} more warning line(s) from the steps "
+                "in the log file.[/yellow]"
+            )
+        console.print(f"Log: {log.path}", markup=False, soft_wrap=True)
+        if json_output:
+            document = summary_document(
+                summary, stages, outcome, ok, settings, log.path, progress.step_warnings
+            )
+            document["report_file"] = str(report) if report_written else None
+            sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
+        return ok
+    finally:
+        log.close()
 
-        segments = {s.name: s.relation for s in load_segment_specs(dbt_project.manifest_path)}
-        conn = connect(settings.warehouse)
-        try:
-            summary = collect(conn, started, segments)
-            summary.warnings = collect_warnings(conn, settings.landing_dir)
-        finally:
-            conn.close()
-    # Rejections of files removed from the landing folder since are history (`cdp status`).
-    summary.files = drop_removed_rejections(summary.files, settings.landing_dir)
-    print_summary(summary, settings, console)
-    report = default_report_path(settings)
-    if report.exists() and report.stat().st_mtime >= started_clock:
-        console.print(f"Report: {report} (opens offline in a browser; `cdp report` redraws it)")
-    for path in unrecognised_files(settings.landing_dir):
-        console.print(
-            f"Not loaded: {describe_unrecognised(path, settings.landing_dir)} "
-            "(docs/sources.md lists the formats)",
-            style="yellow",
-            markup=False,
-        )
-    return judge_run(result.all_events, summary, console, strict=strict)
+
+def _collect(settings: Settings, started: datetime) -> RunSummary:
+    from exports.segments import load_segment_specs
+    from orchestration.dbt_project import dbt_project
+
+    segments = {s.name: s.relation for s in load_segment_specs(dbt_project.manifest_path)}
+    conn = connect(settings.warehouse)
+    try:
+        summary = collect(conn, started, segments)
+        summary.warnings = collect_warnings(conn, settings.landing_dir)
+    finally:
+        conn.close()
+    return summary
 
 
 def judge_run(events, summary: RunSummary, console: Console, strict: bool = False) -> bool:
@@ -135,64 +185,3 @@ def judge_run(events, summary: RunSummary, console: Console, strict: bool = Fals
 
 def _rejected(summary: RunSummary) -> list[tuple[str, str, str]]:
     return [(path, table, message) for table, path, _, _, message in summary.rejected_files]
-
-
-def print_warnings(summary: RunSummary, outcome, console: Console) -> None:
-    """One table row per warning class: what it is, where, how many, a few examples."""
-    rows = [(w.kind, w.what, w.count, "; ".join(w.examples)) for w in summary.warnings]
-    for test, asset, failures, step in outcome.dbt_warnings:
-        rows.append(("dbt test warned", f"{test} on {asset}", failures, f"step {step}"))
-    for check, asset, description in outcome.check_warnings:
-        rows.append(("check warned", f"{check} on {asset}", 1, description))
-    if not rows:
-        return
-    table = Table(
-        title="Warnings (the run went on; `cdp run --strict` fails on them)", title_justify="left"
-    )
-    for column in ("warning class", "where", "count", "examples"):
-        table.add_column(column, justify="right" if column == "count" else "left")
-    for kind, what, count, examples in rows:
-        table.add_row(kind, what, f"{count:,}", examples, style="yellow")
-    console.print(table)
-
-
-def print_summary(summary: RunSummary, settings: Settings, console: Console) -> None:
-    files = Table(title="Files handled by this run", title_justify="left")
-    for column in ("source table", "file", "status", "rows"):
-        files.add_column(column, justify="right" if column == "rows" else "left")
-    for table, path, status, rows, message in summary.files:
-        shown = status if not message else f"{status}: {message}"
-        style = "red" if status == "rejected" else None
-        files.add_row(table, path, shown, f"{rows:,}", style=style)
-    if summary.files:
-        console.print(files)
-    else:
-        console.print("No new or changed files: nothing to load.")
-
-    if summary.quarantined:
-        held = Table(title="Quarantined records (raw.quarantined_rows)", title_justify="left")
-        for column in ("source table", "file", "records", "main reason"):
-            held.add_column(column, justify="right" if column == "records" else "left")
-        for table, path, count, reason in summary.quarantined:
-            held.add_row(table, path, f"{count:,}", reason, style="yellow")
-        console.print(held)
-
-    totals = Table(title="Warehouse", title_justify="left")
-    totals.add_column("what")
-    totals.add_column("count", justify="right")
-    for table, rows in summary.raw_rows.items():
-        totals.add_row(f"raw.{table} rows", f"{rows:,}")
-    totals.add_row("identifiers resolved", f"{summary.identifiers:,}")
-    totals.add_row("people resolved", f"{summary.people:,}")
-    totals.add_row("profiles built", f"{summary.profiles:,}")
-    for name, size in summary.segments.items():
-        totals.add_row(f"segment {name}", f"{size:,}")
-    console.print(totals)
-
-    if summary.exports:
-        exports = Table(title=f"Export files in {settings.exports_dir}", title_justify="left")
-        for column in ("destination", "segment", "rows", "refused", "file"):
-            exports.add_column(column, justify="right" if column in ("rows", "refused") else "left")
-        for destination, segment, rows, refused, path in summary.exports:
-            exports.add_row(destination, segment, f"{rows:,}", f"{refused:,}", path)
-        console.print(exports)

@@ -25,6 +25,21 @@ class WarningClass:
     examples: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ExportRun:
+    """One export of a segment to a destination by this run (meta.export_runs)."""
+
+    destination: str
+    segment: str
+    status: str
+    """`written`, `unchanged` (nothing changed since the last export: no file written),
+    `skipped` (e.g. a webhook without CDP_WEBHOOK_URL) or `failed`."""
+    rows: int
+    segment_size: int
+    refused: int
+    path: str | None
+
+
 @dataclass
 class RunSummary:
     files: list[tuple[str, str, str, int, str]] = field(default_factory=list)
@@ -34,12 +49,16 @@ class RunSummary:
     people: int = 0
     profiles: int = 0
     segments: dict[str, int] = field(default_factory=dict)
-    exports: list[tuple[str, str, int, int, str]] = field(default_factory=list)
-    """(destination, segment, rows written, rows refused, path)."""
+    exports: list[ExportRun] = field(default_factory=list)
     quarantined: list[tuple[str, str, int, str]] = field(default_factory=list)
     """(source table, file, records quarantined, most frequent reason) for this run's files."""
     warnings: list[WarningClass] = field(default_factory=list)
     """Warning classes of the data as it stands in the warehouse (see collect_warnings)."""
+
+    @property
+    def exports_unchanged(self) -> list[ExportRun]:
+        """Exports that wrote nothing this run: the segment had not changed since the last one."""
+        return [e for e in self.exports if e.status == "unchanged"]
 
     @property
     def rejected_files(self) -> list[tuple[str, str, str, int, str]]:
@@ -82,11 +101,14 @@ def collect(
         if relation.replace('"', "") in tables:
             summary.segments[name] = conn.execute(f"select count(*) from {relation}").fetchone()[0]
     if "meta.export_runs" in tables:
-        summary.exports = conn.execute(
-            "select destination, segment, rows, refused_rows, path from meta.export_runs "
-            "where started_at >= ? order by destination, segment",
-            [since],
-        ).fetchall()
+        summary.exports = [
+            ExportRun(*row)
+            for row in conn.execute(
+                "select destination, segment, status, rows, segment_size, refused_rows, path "
+                "from meta.export_runs where started_at >= ? order by destination, segment",
+                [since],
+            ).fetchall()
+        ]
     return summary
 
 

@@ -74,7 +74,8 @@ def copy_env(source: CdpEnv, root: Path) -> CdpEnv:
 @dataclass(frozen=True)
 class DemoRuns:
     """`cdp demo-data --people 400 --seed 11`, then `cdp run` twice at AS_OF with nothing
-    changed in between, every destination on (the webhook's local receiver included)."""
+    changed in between, every destination on (the webhook's local receiver included). The
+    first prints to a pipe as a user's would; the second runs with `--json --verbose`."""
 
     env: CdpEnv
     """The environment after the second run: read it, never change it (copy_env first)."""
@@ -82,6 +83,9 @@ class DemoRuns:
     """A copy of the environment as the first run left it: read it, never change it."""
     first_stdout: str
     second_stdout: str
+    """The second run's JSON summary (`--json`)."""
+    second_stderr: str
+    """The second run's progress and, with `--verbose`, dbt's lines."""
     identities_after_first_run: frozenset[tuple]
     manifests_after_first_run: dict[str, dict]
     manifests_after_second_run: dict[str, dict]
@@ -103,13 +107,14 @@ def demo_runs(tmp_path_factory: pytest.TempPathFactory) -> DemoRuns:
         identities = frozenset(query(env, IDENTITY_SQL))
         manifests_first = export_manifests(env)
         after_first_run = copy_env(env, tmp_path_factory.mktemp("demo_runs_after_first_run"))
-        second = env.cdp("run", "--as-of", AS_OF)
+        second = env.cdp("run", "--as-of", AS_OF, "--json", "--verbose")
         after_second = len(bodies)
     return DemoRuns(
         env=env,
         after_first_run=after_first_run,
         first_stdout=first.stdout,
         second_stdout=second.stdout,
+        second_stderr=second.stderr,
         identities_after_first_run=identities,
         manifests_after_first_run=manifests_first,
         manifests_after_second_run=export_manifests(env),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,8 +40,60 @@ def read_truth(env: CdpEnv, name: str) -> list[dict[str, str]]:
 
 def test_summary_reports_every_stage(pipeline) -> None:
     _, first, *_ = pipeline
-    for expected in ("people resolved", "profiles built", "segment vip_customers", "Export files"):
+    for expected in (
+        "✓ ingestion: ",
+        "✓ dbt models: ",
+        "✓ exports: ",
+        "people resolved",
+        "profiles built",
+        "segment vip_customers",
+        "Export files",
+    ):
         assert expected in first, first[-3000:]
+
+
+def _log_file(stdout: str) -> Path:
+    [path] = re.findall(r"^Log: (.+\.log)$", stdout, flags=re.MULTILINE)
+    return Path(path)
+
+
+def test_run_output_is_short_plain_text_and_the_log_file_has_the_rest(pipeline) -> None:
+    env, first, *_ = pipeline
+    lines = first.splitlines()
+    assert len(lines) < 80, first
+    assert "\x1b" not in first  # no terminal escapes in a pipe
+    assert not any(len(line) <= 80 and line.endswith("…") for line in lines)  # nothing cut
+    assert "Running with dbt=" not in first and "START sql" not in first
+    log = _log_file(first)
+    assert log.parent == env.warehouse.parent / "logs"
+    text = log.read_text()
+    assert "Running with dbt=" in text and "START sql" in text and "Completed successfully" in text
+    assert "\x1b" not in text
+    assert "Files handled by this run" in text  # the full summary, every file
+    assert "STEP_SUCCESS" in text or "Finished execution of step" in text
+
+
+def test_json_run_prints_only_its_summary_and_verbose_shows_dbt(demo_runs: DemoRuns) -> None:
+    document = json.loads(demo_runs.second_stdout)  # nothing but the document on stdout
+    for key in (
+        "outcome", "stages", "people_resolved", "segments", "files_written",
+        "exports_unchanged", "warnings", "log_file", "rows_in_warehouse",
+    ):  # fmt: skip
+        assert key in document, key
+    assert document["outcome"] in ("completed", "completed_with_warnings")
+    stages = {stage["stage"]: stage for stage in document["stages"]}
+    assert stages["ingestion"]["status"] == "done" and stages["exports"]["assets"] > 0
+    assert document["people_resolved"] > 0
+    assert set(document["segments"]) >= {"vip_customers"}
+    # Nothing changed between the two runs: every export delivered (webhook included) said so.
+    exported = [e for e in document["exports"] if e["status"] != "skipped"]
+    assert exported and document["files_written"] == []
+    assert sorted(document["exports_unchanged"]) == sorted(
+        f"{e['destination']}/{e['segment']}" for e in exported
+    )
+    assert Path(document["log_file"]).is_file()
+    assert "Running with dbt=" in demo_runs.second_stderr  # --verbose
+    assert "Running with dbt=" in Path(document["log_file"]).read_text()
 
 
 def test_signature_story_ends_as_one_profile(pipeline) -> None:
@@ -209,7 +262,7 @@ def test_segment_sizes_match_exported_plus_refused(pipeline) -> None:
 
 def test_second_run_loads_nothing_twice_and_keeps_person_ids(pipeline) -> None:
     env, _, second, identities_after_first_run = pipeline
-    assert "No new or changed files" in second
+    assert json.loads(second)["files_loaded"] == []
     [(loaded,)] = query(
         env, "select count(distinct file_path) from meta.ingested_files where status = 'loaded'"
     )

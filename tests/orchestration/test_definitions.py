@@ -216,3 +216,21 @@ def test_the_graph_starts_at_the_landing_folders(defs: dg.Definitions) -> None:
     for key in landing:
         assert not graph.get(key).is_materializable  # written by people or a sync tool
         assert "/" in (graph.get(key).description or "")
+
+
+def test_every_step_of_the_job_belongs_to_one_progress_stage(defs: dg.Definitions) -> None:
+    """`cdp run` shows one bar per stage (cdp/cli/progress.py): every step is counted once."""
+    from cdp.cli.progress import plan_stages
+
+    job = defs.resolve_job_def("cdp_daily")
+    stages = plan_stages(job)
+    names = [stage.name for stage in stages]
+    assert names[0] == "ingestion"
+    assert {"ingestion", "matching", "predictive", "exports", "dbt models"} <= set(names)
+    assert len(names) == len(set(names))
+    steps = [step for stage in stages for step in stage.units]
+    assert sorted(steps) == sorted(node.name for node in job.nodes_in_topological_order)
+    assert all(stage.total > 0 for stage in stages)
+    assert [stage.name for stage in stages if stage.is_dbt] == [
+        name for name in names if name.startswith("dbt ")
+    ]
