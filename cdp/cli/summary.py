@@ -12,6 +12,9 @@ from cdp.core.warehouse import table_names
 
 EXAMPLES = 3
 
+# The manifest note of a loaded file whose newer delivery was rejected.
+KEPT_VERSION_NOTE = "%a newer delivery was rejected%"
+
 
 @dataclass
 class WarningClass:
@@ -73,10 +76,14 @@ def collect(
     summary = RunSummary()
     if "meta.ingested_files" in tables:
         summary.files = conn.execute(
-            "select source_table, file_path, status, rows_loaded, coalesce(message, '') "
-            "from meta.ingested_files where loaded_at >= ? or status = 'rejected' "
+            # A rejected re-delivery keeps its earlier version's `loaded` entry, with a note
+            # (ingestion/loader.py: _record_unloaded): it is a rejection all the same.
+            "select source_table, file_path, "
+            "case when message like ? then 'rejected' else status end, "
+            "rows_loaded, coalesce(message, '') from meta.ingested_files "
+            "where loaded_at >= ? or status = 'rejected' or message like ? "
             "order by source_table, file_path",
-            [since],
+            [KEPT_VERSION_NOTE, since, KEPT_VERSION_NOTE],
         ).fetchall()
         for (table,) in conn.execute(
             "select distinct source_table from meta.ingested_files order by 1"

@@ -125,6 +125,22 @@ def test_unreadable_redelivery_keeps_the_earlier_version_until_a_readable_one(
     assert reconcile(conn, "mailchimp_members").ok
 
 
+def test_run_summary_lists_a_rejected_redelivery_as_rejected(landing: Path, conn) -> None:
+    from datetime import datetime
+
+    from cdp.cli.summary import collect
+
+    path = write_members(landing, "subscribed_members_export_abc.csv", [MEMBER_ROW])
+    load_source(conn, SOURCES["mailchimp_members"], landing)
+    path.write_text(path.read_text() + '"cut off,Bob\n', encoding="utf-8")
+    started = datetime(2100, 1, 1)  # after the first load: only the rejection is this run's
+    load_source(conn, SOURCES["mailchimp_members"], landing)
+
+    [(_, file, status, _, message)] = collect(conn, started, {}).files
+    assert (file, status) == ("mailchimp/subscribed_members_export_abc.csv", "rejected")
+    assert "its earlier rows are kept" in message
+
+
 def test_redelivery_that_duplicates_another_file_gives_up_its_rows(landing: Path, conn) -> None:
     write_members(landing, "a.csv", [MEMBER_ROW])
     write_members(landing, "b.csv", [MEMBER_ROW.replace("Ann@", "Bea@")])
