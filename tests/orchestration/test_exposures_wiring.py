@@ -4,6 +4,7 @@ one asset, `exports/<destination>/<segment>`, and no exposure adds a second one)
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -40,6 +41,8 @@ def test_cdp_exposures_checks_and_rewrites_a_stale_file(
     from typer.testing import CliRunner
 
     import exports.exposures
+    from cdp.cli import main as cli_main
+    from cdp.cli.console import plain_console
     from cdp.cli.main import app
 
     committed = exports.exposures.EXPOSURES_FILE.read_text(encoding="utf-8")
@@ -48,7 +51,11 @@ def test_cdp_exposures_checks_and_rewrites_a_stale_file(
     stale = tmp_path / "_segments__exposures.yml"
     stale.write_text(committed.replace("vip_customers_to_jsonl", "vip_customers_to_csv"))
     monkeypatch.setattr(exports.exposures, "EXPOSURES_FILE", stale)
+    # The CLI's console is bound to the real stdout when cdp.cli.main is imported
+    # (cdp/cli/console.py), before CliRunner swaps it: read the message from a console of ours.
+    shown = io.StringIO()
+    monkeypatch.setattr(cli_main, "console", plain_console(shown))
     checked = CliRunner().invoke(app, ["exposures", "--check"])
-    assert checked.exit_code == 1 and "out of date" in checked.output
+    assert checked.exit_code == 1 and "out of date" in shown.getvalue()
     assert CliRunner().invoke(app, ["exposures"]).exit_code == 0
     assert stale.read_text(encoding="utf-8") == committed
