@@ -92,6 +92,20 @@ def query(env: CdpEnv, sql: str, params: list | None = None) -> list[tuple]:
         conn.close()
 
 
+@pytest.fixture(scope="module")
+def defs(tmp_path_factory: pytest.TempPathFactory):
+    """The one Dagster `Definitions`, on a manifest parsed for a throwaway warehouse path (the
+    definitions build their dbt assets from it when first imported)."""
+    from cdp.core.settings import Settings
+    from orchestration.dbt_project import prepare_manifest
+
+    warehouse = tmp_path_factory.mktemp("defs") / "cdp.duckdb"
+    prepare_manifest(Settings.from_env({"CDP_WAREHOUSE": str(warehouse)}))
+    from orchestration.definitions import defs as definitions
+
+    return definitions
+
+
 @pytest.fixture
 def cdp_env(tmp_path: Path) -> CdpEnv:
     return CdpEnv(tmp_path)

@@ -29,6 +29,16 @@ AUTO_MIN_LOG_LIKELIHOOD_GAIN = 1.0
 MIN_CUSTOMERS = 30
 MIN_REPEAT_CUSTOMERS = 10
 
+# The predictions marts.profiles carries for each customer (models/marts/core/profiles.sql).
+PROFILE_TRAITS: tuple[str, ...] = (
+    "probability_alive",
+    "churn_risk_score",
+    "expected_purchases_90d",
+    "expected_purchases_365d",
+    "expected_value_90d",
+    "expected_value_365d",
+)
+
 PREDICTION_COLUMNS: tuple[str, ...] = (
     "person_id",
     "frequency",

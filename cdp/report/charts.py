@@ -150,29 +150,36 @@ def _refused_links(frame: pd.DataFrame) -> go.Figure | None:
     )
 
 
-def _merges_per_run(frame: pd.DataFrame) -> go.Figure | None:
-    if frame.empty:
-        return None
-    table = frame.assign(run=_run_label(frame["run_at"]))
+def _stacked_per_run(
+    table: pd.DataFrame, run: str, value: str, by: str, hover: str, x_title: str, y_title: str
+) -> go.Figure:
+    """One bar per run (column `run`), stacked by `by`; `hover` names what `value` counts and
+    may use `{group}`, the stack's name."""
     figure = go.Figure(
         [
             go.Bar(
-                x=events["run"],
-                y=events["events"],
-                name=event,
-                hovertemplate=f"run %{{x}}: %{{y:,}} {event}<extra></extra>",
+                x=rows[run],
+                y=rows[value],
+                name=group,
+                hovertemplate=f"{run} %{{x}}: %{{y:,}} {hover.format(group=group)}<extra></extra>",
             )
-            for event, events in table.groupby("event", sort=True)
+            for group, rows in table.groupby(by, sort=True)
         ]
     )
     return _layout(
         figure,
         barmode="stack",
-        xaxis={"title": "run (start, UTC)", "type": "category", **RUN_AXIS},
-        yaxis={
-            "title": "events",
-            **_whole_ticks(table.groupby("run")["events"].sum().max()),
-        },
+        xaxis={"title": x_title, "type": "category", **RUN_AXIS},
+        yaxis={"title": y_title, **_whole_ticks(table.groupby(run)[value].sum().max())},
+    )
+
+
+def _merges_per_run(frame: pd.DataFrame) -> go.Figure | None:
+    if frame.empty:
+        return None
+    table = frame.assign(run=_run_label(frame["run_at"]))
+    return _stacked_per_run(
+        table, "run", "events", "event", "{group}", "run (start, UTC)", "events"
     )
 
 
@@ -485,25 +492,14 @@ def _warnings(frame: pd.DataFrame) -> go.Figure | None:
     if frame.empty:
         return None
     table = frame.assign(load=_run_label(frame["loaded_at"]))
-    figure = go.Figure(
-        [
-            go.Bar(
-                x=rows["load"],
-                y=rows["warnings"],
-                name=column,
-                hovertemplate=f"load %{{x}}: %{{y:,}} unknown values in {column}<extra></extra>",
-            )
-            for column, rows in table.groupby("column", sort=True)
-        ]
-    )
-    return _layout(
-        figure,
-        barmode="stack",
-        xaxis={"title": "load of the file (UTC)", "type": "category", **RUN_AXIS},
-        yaxis={
-            "title": "values read as unknown",
-            **_whole_ticks(table.groupby("load")["warnings"].sum().max()),
-        },
+    return _stacked_per_run(
+        table,
+        "load",
+        "warnings",
+        "column",
+        "unknown values in {group}",
+        "load of the file (UTC)",
+        "values read as unknown",
     )
 
 

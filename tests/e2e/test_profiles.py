@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from cdp.predictive.scoring import PROFILE_TRAITS
 from cdp.predictive.summary import summarise_purchases
 from tests.conftest import AS_OF, CdpEnv, query
 from tests.e2e.conftest import DemoRuns, copy_env, webhook_receiver
@@ -176,27 +177,17 @@ def test_predictions_cover_every_customer_and_reach_the_crm(env: CdpEnv) -> None
     assert missing == 0
 
 
-PREDICTIVE_TRAITS = (
-    "probability_alive",
-    "churn_risk_score",
-    "expected_purchases_90d",
-    "expected_purchases_365d",
-    "expected_value_90d",
-    "expected_value_365d",
-)
-
-
 def test_profiles_carry_the_predictive_traits_of_customers_only(env: CdpEnv) -> None:
     profiles = frame(
-        env, f"select person_id, is_customer, {', '.join(PREDICTIVE_TRAITS)} from marts.profiles"
+        env, f"select person_id, is_customer, {', '.join(PROFILE_TRAITS)} from marts.profiles"
     )
     customers, others = profiles[profiles.is_customer], profiles[~profiles.is_customer]
     assert len(customers) > 100 and len(others) > 0
-    assert customers[list(PREDICTIVE_TRAITS)].notna().all().all()
-    assert others[list(PREDICTIVE_TRAITS)].isna().all().all()
+    assert customers[list(PROFILE_TRAITS)].notna().all().all()
+    assert others[list(PROFILE_TRAITS)].isna().all().all()
     # The same values as the predictions written by the fit and as the CRM contacts (which
     # carry the 365-day expectations only).
-    crm_traits = [trait for trait in PREDICTIVE_TRAITS if not trait.endswith("_90d")]
+    crm_traits = [trait for trait in PROFILE_TRAITS if not trait.endswith("_90d")]
     predictions = frame(
         env, f"select person_id, {', '.join(crm_traits)} from marts.crm_contacts"
     ).merge(

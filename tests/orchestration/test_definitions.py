@@ -8,23 +8,12 @@ import sys
 from pathlib import Path
 
 import dagster as dg
-import pytest
 
-from cdp.core.settings import Settings
 from ingestion.sources import SOURCES
-from orchestration.dbt_project import dbt_project, prepare_manifest
+from orchestration.dbt_project import dbt_project
 from orchestration.resources import CdpSettingsResource
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def defs(tmp_path_factory: pytest.TempPathFactory) -> dg.Definitions:
-    root = tmp_path_factory.mktemp("defs")
-    prepare_manifest(Settings.from_env({"CDP_WAREHOUSE": str(root / "cdp.duckdb")}))
-    from orchestration.definitions import defs as definitions
-
-    return definitions
 
 
 def test_asset_graph_runs_from_raw_files_to_export_files(defs: dg.Definitions) -> None:

@@ -11,17 +11,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from cdp.core.settings import Settings
-from orchestration.dbt_project import dbt_project, prepare_manifest
-
-
-@pytest.fixture(scope="module")
-def defs(tmp_path_factory: pytest.TempPathFactory) -> dg.Definitions:
-    root = tmp_path_factory.mktemp("defs")
-    prepare_manifest(Settings.from_env({"CDP_WAREHOUSE": str(root / "cdp.duckdb")}))
-    from orchestration.definitions import defs as definitions
-
-    return definitions
+from orchestration.dbt_project import dbt_project
 
 
 def test_one_export_asset_per_exposure_and_no_exposure_asset(defs: dg.Definitions) -> None:

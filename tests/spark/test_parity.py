@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from cdp.predictive.scoring import PROFILE_TRAITS
 from tests.conftest import AS_OF, CdpEnv
 
 PEOPLE = "300"
@@ -125,25 +126,14 @@ def test_probabilistic_links_are_decided_alike(runs: tuple[CdpEnv, CdpEnv]) -> N
     assert actual == expected, _differences(expected, actual)
 
 
-# Predictive traits are fitted by numerical optimisation (cdp/predictive/) on each run's purchase
-# summary: the same model to within rounding of the optimiser, not to 9 digits.
-PREDICTIVE_TRAITS = (
-    "probability_alive",
-    "churn_risk_score",
-    "expected_purchases_90d",
-    "expected_purchases_365d",
-    "expected_value_90d",
-    "expected_value_365d",
-)
-
-
 def test_profiles_are_identical(runs: tuple[CdpEnv, CdpEnv]) -> None:
-    """Every column of every profile (floats to 9 significant digits), the fitted predictive
-    traits within 1 % (test_predictive_traits_agree)."""
+    """Every column of every profile (floats to 9 significant digits), but the predictive traits:
+    fitted by numerical optimisation (cdp/predictive/) on each run's purchase summary, they are
+    the same model to within the optimiser's rounding (test_predictive_traits_agree)."""
     on_duckdb, on_spark = runs
-    columns = [c for c in _columns(on_duckdb, "marts", "profiles") if c not in PREDICTIVE_TRAITS]
+    columns = [c for c in _columns(on_duckdb, "marts", "profiles") if c not in PROFILE_TRAITS]
     assert [
-        c for c in _columns(on_spark, "marts", "profiles") if c not in PREDICTIVE_TRAITS
+        c for c in _columns(on_spark, "marts", "profiles") if c not in PROFILE_TRAITS
     ] == columns
     expected = _rows(on_duckdb, "marts.profiles", columns)
     actual = _rows(on_spark, "marts.profiles", columns)
@@ -206,8 +196,8 @@ def test_export_files_are_identical(runs: tuple[CdpEnv, CdpEnv]) -> None:
 
 def test_predictive_traits_agree(runs: tuple[CdpEnv, CdpEnv]) -> None:
     on_duckdb, on_spark = runs
-    columns = ["person_id", *PREDICTIVE_TRAITS]
-    assert set(PREDICTIVE_TRAITS) <= set(_columns(on_spark, "marts", "profiles"))
+    columns = ["person_id", *PROFILE_TRAITS]
+    assert set(PROFILE_TRAITS) <= set(_columns(on_spark, "marts", "profiles"))
     expected = {
         row[0]: row[1:]
         for row in query(on_duckdb, f"select {', '.join(columns)} from marts.profiles")
@@ -221,7 +211,7 @@ def test_predictive_traits_agree(runs: tuple[CdpEnv, CdpEnv]) -> None:
     differing = [
         (person, trait, a, b)
         for person, values in expected.items()
-        for trait, a, b in zip(PREDICTIVE_TRAITS, values, actual[person], strict=True)
+        for trait, a, b in zip(PROFILE_TRAITS, values, actual[person], strict=True)
         if (a is None) != (b is None)
         or (a is not None and float(b) != pytest.approx(float(a), rel=1e-2, abs=1e-2))
     ]

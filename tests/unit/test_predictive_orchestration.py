@@ -8,18 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from cdp.core.settings import Settings
-from orchestration.dbt_project import prepare_manifest, run_vars
+from orchestration.dbt_project import run_vars
 from orchestration.resources import CdpSettingsResource, DbtRunResource
-
-
-@pytest.fixture(scope="module")
-def defs(tmp_path_factory: pytest.TempPathFactory):
-    warehouse = tmp_path_factory.mktemp("defs") / "cdp.duckdb"
-    prepare_manifest(Settings.from_env({"CDP_WAREHOUSE": str(warehouse)}))
-    from orchestration.definitions import defs as definitions
-
-    return definitions
 
 
 def test_the_job_runs_matching_and_predictions_between_named_dbt_steps(defs) -> None:
